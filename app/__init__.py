@@ -1,0 +1,76 @@
+"""廉政风险防控管理系统: the application factory, in small named steps."""
+import os
+
+from flask import Flask
+from flask_appbuilder import AppBuilder, IndexView
+
+from app.extensions import csrf, db, migrate
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations")
+
+
+class HomeView(IndexView):
+    index_template = "index.html"
+
+
+def create_app(config=None) -> Flask:
+    import config as settings
+
+    app = Flask(__name__, instance_path=settings.INSTANCE_DIR)
+    app.config.from_object(config or settings.Config)
+    settings.check(app.config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    configure_security(app)
+    setup_db(app)
+    with app.app_context():
+        init_views(app)
+    register_cli(app)
+    return app
+
+
+def configure_security(app):
+    from app.security.passwords import check_complexity
+    from app.security.roles import ADMIN_ROLE, fab_roles
+
+    app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = check_complexity
+    app.config["FAB_ROLES"] = fab_roles()
+    app.config["AUTH_ROLE_ADMIN"] = ADMIN_ROLE
+    app.config.setdefault("AUTH_ROLE_PUBLIC", "Public")
+    csrf.init_app(app)
+
+
+def setup_db(app):
+    from app import models  # noqa: F401  (all mappers before first use)
+    from app.audit import trail
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
+                     compare_type=True, include_object=_include_object)
+    trail.install()
+
+
+def _include_object(obj, name, type_, reflected, compare_to):
+    # The scheduler's job store is APScheduler's table, not ours.
+    return not (type_ == "table" and name.startswith("apscheduler_"))
+
+
+def init_views(app):
+    from app.audit import views as audit_views
+    from app.catalogue import views as catalogue_views
+    from app.organisation import api as organisation_api
+    from app.organisation import views as organisation_views
+    from app import formatting
+
+    appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
+    appbuilder.init_app(app, db.session)
+    app.appbuilder = appbuilder
+    organisation_views.register(appbuilder)
+    organisation_api.register(appbuilder)
+    catalogue_views.register(appbuilder)
+    audit_views.register(appbuilder)
+    app.jinja_env.filters["cn_date"] = formatting.cn_date
+
+
+def register_cli(app):
+    from app import cli
+    cli.register(app)

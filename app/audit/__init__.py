@@ -1,0 +1,1 @@
+"""Append-only trail of every change to a business record."""

@@ -1,0 +1,1 @@
+"""职权目录 and 权力运行流程图 (programme step ②)."""

@@ -1,0 +1,35 @@
+"""``flask --app run …`` commands: setup, seed, roles."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.audit.trail import acting_as
+
+seed_cli = AppGroup("seed", help="载入演示数据。")
+
+
+@seed_cli.command("demo")
+@click.option("--scale", type=click.Choice(["small", "county"]), default="small",
+              help="small：十余个单位；county：约 100 个单位、800 个科室、8000 人。")
+@click.option("--seed", "seed_value", default=2026, show_default=True, help="随机种子")
+def seed_demo(scale, seed_value):
+    """载入演示县（需为空库）。"""
+    from seed import demo
+    with acting_as():
+        made = demo.load(scale, seed_value)
+    click.echo(f"已载入演示县：{made['units']} 个单位，{made['people']} 名工作人员。")
+
+
+@click.command("setup")
+def setup_command():
+    """应用迁移、同步角色、创建 admin 与 system 账号（部署步骤）。"""
+    from app.bootstrap import setup
+    made_up = setup(current_app.config.get("ADMIN_PASSWORD"))
+    if made_up:
+        click.echo(f"已创建管理员 admin，初始密码：{made_up}")
+    click.echo("数据库与角色已就绪。")
+
+
+def register(app):
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(setup_command)

@@ -1,0 +1,1 @@
+"""Official forms as grids, written to Excel and to HTML by one writer each."""

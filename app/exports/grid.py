@@ -1,0 +1,81 @@
+"""A paper form as a grid of cells: the one declaration both the page and the
+workbook are drawn from.
+
+A form builds a :class:`Grid` (title, unit line, cells with their merges,
+footer); :mod:`app.exports.xlsx` writes it as an A4 worksheet and the
+``grid.html`` template draws it as a table, so page and print never differ.
+"""
+import unicodedata
+from dataclasses import dataclass, field
+
+HEAD, LABEL, BODY, TOTAL = "head", "label", "body", "total"
+
+
+@dataclass
+class Cell:
+    row: int
+    col: int
+    value: object
+    rows: int = 1
+    cols: int = 1
+    kind: str = BODY
+    link: str | None = None  # where a number drills down to, on the page
+
+
+@dataclass
+class Grid:
+    title: str
+    columns: list[float]                 # minimum width of each column, in characters
+    subtitle: str = ""                   # e.g. 单位：示范县财政局
+    footer: list[str] = field(default_factory=list)
+    notes: str = ""                      # 填表说明
+    cells: list[Cell] = field(default_factory=list)
+    header_rows: int = 0                 # rows repeated on every printed page
+    landscape: bool = True
+    sheet: str = ""                      # worksheet name
+
+    @property
+    def height(self) -> int:
+        return max((c.row + c.rows for c in self.cells), default=0)
+
+    def add(self, row, col, value, rows=1, cols=1, kind=BODY, link=None) -> "Grid":
+        self.cells.append(Cell(row, col, value, rows, cols, kind, link))
+        return self
+
+    def append(self, values, kind=BODY, spans=None) -> int:
+        """Adds a row below the others; ``spans`` maps a column to its colspan."""
+        row, col = self.height, 0
+        spans = spans or {}
+        for value in values:
+            span = spans.get(col, 1)
+            self.add(row, col, value, cols=span, kind=kind)
+            col += span
+        return row
+
+    def rows(self):
+        """Cells by row, for the HTML table (cells covered by a merge are absent)."""
+        table = [[] for _ in range(self.height)]
+        for cell in sorted(self.cells, key=lambda c: (c.row, c.col)):
+            table[cell.row].append(cell)
+        return table
+
+    def widths(self) -> list[float]:
+        """Column widths that fit the text: a CJK character counts double."""
+        widths = list(self.columns)
+        for cell in self.cells:
+            if cell.cols == 1 and cell.value is not None:
+                longest = max((display_width(line) for line in str(cell.value).split("\n")), default=0)
+                widths[cell.col] = max(widths[cell.col], min(longest + 2, 40))
+        return widths
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def cn_number(n: int) -> str:
+    """一, 二, … 十九 (the 序号 of 附件1's categories)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    return ("十" if n < 20 else digits[n // 10] + "十") + (digits[n % 10] if n % 10 else "")

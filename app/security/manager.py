@@ -1,0 +1,43 @@
+"""FAB security manager: our user model and the user pages with a person."""
+from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
+from wtforms.validators import DataRequired
+
+from app.security.models import Login
+
+
+class UserDBModelView(FabUserDBModelView):
+    """登录账号: every login belongs to a person."""
+
+    list_columns = ["username", "person", "person.unit", "roles", "active", "last_login"]
+    show_columns = ["username", "person", "email", "roles", "active", "last_login",
+                    "login_count", "fail_login_count", "created_on"]
+    add_columns = ["person", "username", "email", "roles", "active", "password", "conf_password"]
+    edit_columns = ["person", "username", "email", "roles", "active"]
+    search_columns = ["username", "person", "roles", "active"]
+    label_columns = {
+        "username": "登录名", "person": "工作人员", "person.unit": "单位", "email": "电子邮箱",
+        "roles": "角色", "active": "启用", "last_login": "最近登录", "login_count": "登录次数",
+        "fail_login_count": "失败次数", "created_on": "创建时间",
+        "password": "密码", "conf_password": "确认密码",
+    }
+    validators_columns = {"person": [DataRequired(message="请选择该账号所属的工作人员。")]}
+
+    @staticmethod
+    def _name_from_person(item):
+        # FAB's user form asks for first/last name; ours takes them from the person.
+        item.first_name = item.person.name if item.person else item.username
+        item.last_name = ""
+
+    def pre_add(self, item):
+        self._name_from_person(item)
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        self._name_from_person(item)
+        super().pre_update(item)
+
+
+class SecurityManager(FabSecurityManager):
+    user_model = Login
+    userdbmodelview = UserDBModelView

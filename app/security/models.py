@@ -1,0 +1,18 @@
+"""The login: FAB's user with the person it belongs to."""
+from typing import Optional
+
+from flask_appbuilder.security.sqla.models import User as FabUser
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+SYSTEM_USERNAME = "system"  # jobs, seeds and CLI commands act as this user
+
+
+class Login(FabUser):
+    """A login; FAB keeps it in ab_user."""
+
+    __tablename__ = "ab_user"
+    person_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("person.id"), unique=True, nullable=True)
+    person: Mapped[Optional["Person"]] = relationship(  # noqa: F821
+        "Person", backref="login", lazy="joined")

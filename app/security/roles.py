@@ -1,0 +1,80 @@
+"""Roles as data: each role's data-scope level and its permissions.
+
+Permissions are (resource, permission) regular-expression pairs, the format
+of FAB's built-in roles (``FAB_ROLES``); a page and its REST API share one
+resource name, so one grant covers both.  Resource names are stable English
+identifiers; menus and pages show Chinese labels.
+"""
+from dataclasses import dataclass
+
+from app.security.scope import Level
+
+# Resources (a view's or API's ``class_permission_name``) and menu categories.
+UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "County"
+POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
+AUDIT = "AuditLog"
+ORGANISATION_MENU, CATALOGUE_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "System"
+ORGANISATION = (UNIT, SECTION, POST, PERSON)
+CATALOGUE = (POWER, CATALOGUE_TABLES)
+MENUS = (ORGANISATION_MENU, CATALOGUE_MENU)
+
+# Permissions, shared by pages and APIs (see ``scoped_views.METHOD_PERMISSIONS``).
+READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
+MENU = "menu_access"
+
+
+def any_of(*names: str) -> str:
+    return "^(" + "|".join(names) + ")$"
+
+
+def grant(resources, *permissions) -> tuple[str, str]:
+    return any_of(*resources), any_of(*permissions)
+
+
+# What every login may do: its own account, and read the API's documentation.
+EVERY_LOGIN = [
+    ("^OpenApi$", "^can_get$"), ("^SwaggerView$", "^can_show$"),
+    ("^UserDBModelView$", any_of("can_userinfo", "resetmypassword", "userinfoedit")),
+    (any_of("ResetMyPasswordView", "UserInfoEditView"),
+     any_of("can_this_form_get", "can_this_form_post")),
+]
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    level: Level
+    permissions: list[tuple[str, str]]
+    description: str = ""
+
+
+def _reader(*resources):
+    return [grant(resources, READ, MENU), grant(MENUS, MENU)]
+
+
+def _keeper(*resources):
+    return [grant(resources, READ, ADD, EDIT, DELETE, MENU), grant(MENUS, MENU)]
+
+
+ROLES: dict[str, RoleDef] = {
+    "系统管理员": RoleDef(Level.ALL, [(".*", ".*")], "维护系统、账号与权限"),
+    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE) + [
+        grant([AUDIT], READ, MENU), grant([SYSTEM_MENU], MENU),
+    ], "维护职权目录，推进审核，考核各单位"),
+    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE),
+                     "查阅全县数据，专项检查与抽查，廉政档案"),
+    "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE) + [
+        grant([UNIT], READ, EDIT, MENU),
+    ], "维护本单位数据"),
+    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE), "本单位领导班子"),
+    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE), "分管若干科室"),
+    "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + [
+        grant([POST, PERSON], EDIT),
+    ], "本科室负责人"),
+    "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE), "本人"),
+}
+ADMIN_ROLE = "系统管理员"
+
+
+def fab_roles() -> dict[str, list[tuple[str, str]]]:
+    """``FAB_ROLES``: FAB checks these in memory, no permission rows needed."""
+    return {name: role.permissions + EVERY_LOGIN for name, role in ROLES.items()}

@@ -1,0 +1,158 @@
+"""Data scope: which rows a login may see and change, decided here only.
+
+Every scoped model names, in ``__scope__``, the columns that place one of its
+rows in the organisation (``unit``, ``section``, ``person``).  A login's
+:class:`Scope` comes from its roles (see ``roles.ROLES``) and its person.
+:func:`criteria` turns the two into one SQL condition; list, show, edit,
+delete, bulk actions, search, the REST API, exports and charts all go through
+it, and :func:`in_scope` applies the same rule to an object about to be saved.
+"""
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from flask import g
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import false, literal, null, or_, select, true
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.elements import ColumnClause
+
+
+class Level(IntEnum):
+    """From widest to narrowest."""
+    ALL = 0       # 系统管理员
+    COUNTY = 1    # 领导小组办公室, 纪委监察: their county
+    UNIT = 2      # 单位管理员, 单位领导: their unit
+    SECTIONS = 3  # 分管领导: the sections they supervise; 科室负责人: their section
+    SELF = 4      # 工作人员: their own records
+    NONE = 5      # no role that grants data
+
+
+class Scoped:
+    """Mixin for models whose rows belong somewhere in the organisation."""
+    __scope__: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class Scope:
+    level: Level
+    county_id: int | None = None
+    unit_id: int | None = None
+    section_ids: frozenset[int] = field(default_factory=frozenset)
+    person_id: int | None = None
+
+    @property
+    def everything(self) -> bool:
+        return self.level == Level.ALL
+
+
+NOTHING = Scope(Level.NONE)
+
+
+def scope_of(user) -> Scope:
+    """The scope a login's widest role grants."""
+    from app.security.roles import ROLES  # roles import views' names, not the reverse
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return NOTHING
+    levels = [ROLES[r.name].level for r in user.roles if r.name in ROLES]
+    level = min(levels, default=Level.NONE)
+    person = user.person
+    if level == Level.ALL:
+        return Scope(Level.ALL)
+    if person is None:
+        return NOTHING
+    sections = set()
+    if level == Level.SECTIONS:
+        role_names = {r.name for r in user.roles}
+        if "分管领导" in role_names:
+            sections |= {s.id for s in person.supervised_sections}
+        if "科室负责人" in role_names and person.section_id:
+            sections.add(person.section_id)
+    return Scope(level, county_id=person.unit.county_id, unit_id=person.unit_id,
+                 section_ids=frozenset(sections), person_id=person.id)
+
+
+def current_scope() -> Scope:
+    """The scope of the login of this request, computed once per request."""
+    if "scope" not in g:
+        g.scope = scope_of(getattr(g, "user", None))
+    return g.scope
+
+
+def _column(model, kind):
+    name = model.__scope__.get(kind)
+    return getattr(model, name) if name else None
+
+
+def criteria(model, scope: Scope):
+    """The SQL condition for the rows of ``model`` inside ``scope``."""
+    from app.organisation.models import Unit
+
+    if scope.level == Level.ALL:
+        return true()
+    if scope.level == Level.NONE:
+        return false()
+    unit, section, person = (_column(model, k) for k in ("unit", "section", "person"))
+    if scope.level == Level.COUNTY:
+        return unit.in_(select(Unit.id).where(Unit.county_id == scope.county_id))
+    if scope.level == Level.UNIT:
+        return unit == scope.unit_id
+    mine = [person == scope.person_id] if person is not None else []
+    if scope.level == Level.SECTIONS and section is not None:
+        return or_(section.in_(scope.section_ids), *mine)
+    if scope.level == Level.SELF and mine:
+        return mine[0]
+    if scope.level == Level.SELF and section is not None:
+        return section.in_(_own_section(scope))  # a staff member sees his own section's row
+    return unit == scope.unit_id                  # ...and his own unit's
+
+
+def _own_section(scope: Scope):
+    from app.organisation.models import Person
+    return select(Person.section_id).where(Person.id == scope.person_id)
+
+
+def in_scope(obj, scope: Scope | None = None) -> bool:
+    """Whether ``obj``, as it is about to be saved, lies inside the scope.
+
+    Evaluates :func:`criteria` itself with the object's values standing in for
+    its columns, so the rule for new and changed rows is the rule for queries.
+    """
+    from app.extensions import db
+
+    scope = scope or current_scope()
+    if scope.level == Level.ALL:
+        return True
+    model = type(obj)
+    table = model.__table__
+    values = {name: _current_value(obj, name) for name in model.__scope__.values()}
+
+    def swap(element):
+        if isinstance(element, ColumnClause) and getattr(element, "table", None) is table \
+                and element.name in values:
+            value = values[element.name]
+            return null() if value is None else literal(value)
+        return None
+
+    condition = visitors.replacement_traverse(criteria(model, scope), {}, swap)
+    return bool(db.session.execute(select(true()).where(condition)).scalar())
+
+
+def _current_value(obj, column: str):
+    """A foreign key's value as the object now says, even if only the
+    relationship was assigned (forms and the API assign objects)."""
+    for rel in type(obj).__mapper__.relationships:
+        if rel.direction.name == "MANYTOONE" and any(c.key == column for c in rel.local_columns):
+            if rel.key in obj.__dict__:
+                target = obj.__dict__[rel.key]
+                return target.id if target is not None else None
+    return getattr(obj, column)
+
+
+class ScopeFilter(BaseFilter):
+    """FAB filter that narrows any query on a scoped model to the current login."""
+    name = "数据范围"
+    arg_name = "scope"
+
+    def apply(self, query, value):
+        return query.filter(criteria(self.model, current_scope()))

@@ -1,0 +1,142 @@
+"""Fixtures: the app on SQLite and on PostgreSQL, and clients that log in as
+the demo county's users.
+
+Every test runs once per database.  PostgreSQL needs ``TEST_POSTGRES_URL``
+(``tests/run.sh`` installs and starts a server and sets it).
+"""
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+import config
+from app import create_app
+from app.audit.trail import acting_as
+from app.extensions import db
+
+ADMIN_PASSWORD = "Admin#2026test"
+DEMO_PASSWORD = "Demo#2026"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
+        return
+    server = os.environ.get("TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("TEST_POSTGRES_URL 未设置（tests/run.sh 会安装并启动 PostgreSQL）")
+    name = f"lianzheng_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(config.database_url(server), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+    yield make_url(config.database_url(server)).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def make_config(url, **overrides):
+    return type("Cfg", (config.TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": url, "ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "DEMO_PASSWORD": DEMO_PASSWORD, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    from app.bootstrap import setup
+    from seed import demo
+
+    application = create_app(make_config(database_url))
+    with application.app_context(), acting_as():
+        setup(ADMIN_PASSWORD)
+        demo.load("small")
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture()
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+class FreshContextClient:
+    """Each request in an app context of its own, as in production: a test's
+    own app context (``ctx``) would otherwise lend every request one ``g``."""
+
+    def __init__(self, app):
+        self.app, self._client = app, app.test_client()
+
+    def __getattr__(self, name):
+        attr = getattr(self._client, name)
+        if name not in ("get", "post", "put", "delete", "patch"):
+            return attr
+
+        def call(*args, **kwargs):
+            with self.app.app_context():
+                return attr(*args, **kwargs)
+        return call
+
+
+class Client:
+    """A test client that logs in like a person at a browser."""
+
+    def __init__(self, app, username=None):
+        self.app, self.http, self.username = app, FreshContextClient(app), username
+        if username:
+            self.login(username)
+
+    def login(self, username, password=None):
+        token = self.csrf("/login/")
+        password = password or (ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD)
+        return self.http.post("/login/", data={"username": username, "password": password,
+                                               "csrf_token": token})
+
+    def csrf(self, url="/login/"):
+        """The CSRF token of this client's session, as a page's form carries it."""
+        page = self.http.get(url, follow_redirects=True).get_data(as_text=True)
+        found = (re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+                 or re.search(r'<meta name="csrf-token" content="([^"]+)"', page))
+        assert found, f"no CSRF token on {url}"
+        return found.group(1)
+
+    def get(self, url, **kw):
+        return self.http.get(url, **kw)
+
+    def post(self, url, data=None, csrf_from=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf(csrf_from or "/"))
+        return self.http.post(url, data=data, **kw)
+
+
+class Api:
+    """A REST client with a JWT from /api/v1/security/login."""
+
+    def __init__(self, app, username):
+        self.http = FreshContextClient(app)
+        password = ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD
+        r = self.http.post("/api/v1/security/login", json={
+            "username": username, "password": password, "provider": "db"})
+        assert r.status_code == 200, r.get_data(as_text=True)
+        self.headers = {"Authorization": "Bearer " + r.json["access_token"]}
+
+    def __getattr__(self, method):
+        call = getattr(self.http, method)
+        return lambda url, **kw: call(url, headers=self.headers, **kw)
+
+
+@pytest.fixture()
+def client(app):
+    return lambda username=None: Client(app, username)
+
+
+@pytest.fixture()
+def api(app):
+    return lambda username: Api(app, username)
