@@ -56,6 +56,7 @@ def _include_object(obj, name, type_, reflected, compare_to):
 
 def init_views(app):
     from app.audit import views as audit_views
+    from app.catalogue import api as catalogue_api
     from app.catalogue import views as catalogue_views
     from app.organisation import api as organisation_api
     from app.organisation import views as organisation_views
@@ -67,6 +68,7 @@ def init_views(app):
     organisation_views.register(appbuilder)
     organisation_api.register(appbuilder)
     catalogue_views.register(appbuilder)
+    catalogue_api.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
 

@@ -30,6 +30,29 @@ def setup_command():
     click.echo("数据库与角色已就绪。")
 
 
+
+
+export_cli = AppGroup("export", help="导出正式表格（Excel）。")
+
+
+@export_cli.command("catalogue")
+@click.option("--unit", "unit_code", required=True, help="单位代码，如 CZJ")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件")
+def export_catalogue(unit_code, out):
+    """导出一个单位的职权目录总表、分表和职权目录（含合计）。"""
+    from app.catalogue import tables
+    from app.exports.xlsx import workbook
+    from app.extensions import db
+    from app.organisation.models import Unit
+
+    unit = db.session.query(Unit).filter_by(code=unit_code).one_or_none()
+    if unit is None:
+        raise click.ClickException(f"没有代码为 {unit_code} 的单位。")
+    with open(out, "wb") as f:
+        f.write(workbook(tables.all_tables(unit)))
+    click.echo(f"已导出 {unit.name} 的职权目录：{out}")
+
+
 def register(app):
-    app.cli.add_command(seed_cli)
-    app.cli.add_command(setup_command)
+    for command in (seed_cli, setup_command, export_cli):
+        app.cli.add_command(command)

@@ -45,7 +45,7 @@ class PersonView(ScopedModelView):
     add_columns = edit_columns = ["name", "gender", "id_number", "phone", "unit", "section",
                                   "post", "title", "appointed_on", "is_leader"]
     search_columns = ["name", "unit", "section", "post", "title", "is_leader", "id_number"]
-    label_columns = LABELS
+    label_columns = {**LABELS, "name": "姓名"}
     base_order = ("id", "asc")
     formatters_columns = {"appointed_on": cn_date, "is_leader": yes_no}
     add_form_extra_fields = edit_form_extra_fields = {

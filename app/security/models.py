@@ -3,7 +3,7 @@ from typing import Optional
 
 from flask_appbuilder.security.sqla.models import User as FabUser
 from sqlalchemy import ForeignKey
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 SYSTEM_USERNAME = "system"  # jobs, seeds and CLI commands act as this user
 
@@ -15,4 +15,7 @@ class Login(FabUser):
     person_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("person.id"), unique=True, nullable=True)
     person: Mapped[Optional["Person"]] = relationship(  # noqa: F821
-        "Person", backref="login", lazy="joined")
+        "Person", backref=backref("login", uselist=False), lazy="joined")
+
+    def __repr__(self) -> str:
+        return self.username

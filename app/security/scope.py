@@ -10,7 +10,7 @@ it, and :func:`in_scope` applies the same rule to an object about to be saved.
 from dataclasses import dataclass, field
 from enum import IntEnum
 
-from flask import g
+from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import false, literal, null, or_, select, true
 from sqlalchemy.sql import visitors
@@ -46,6 +46,7 @@ class Scope:
 
 
 NOTHING = Scope(Level.NONE)
+EVERYTHING = Scope(Level.ALL)
 
 
 def scope_of(user) -> Scope:
@@ -58,7 +59,7 @@ def scope_of(user) -> Scope:
     level = min(levels, default=Level.NONE)
     person = user.person
     if level == Level.ALL:
-        return Scope(Level.ALL)
+        return EVERYTHING
     if person is None:
         return NOTHING
     sections = set()
@@ -73,7 +74,13 @@ def scope_of(user) -> Scope:
 
 
 def current_scope() -> Scope:
-    """The scope of the login of this request, computed once per request."""
+    """The scope of the login of this request, computed once per request.
+
+    Outside a request (CLI commands, scheduled jobs, seeds) the code acts as
+    the system user, whose scope is everything.
+    """
+    if not has_request_context():
+        return EVERYTHING
     if "scope" not in g:
         g.scope = scope_of(getattr(g, "user", None))
     return g.scope
