@@ -57,6 +57,10 @@ def _include_object(obj, name, type_, reflected, compare_to):
 def init_views(app):
     from app.audit import views as audit_views
     from app.catalogue import api as catalogue_api
+    from app.publication import views as publication_views
+    from app.risks import api as risks_api
+    from app.risks import views as risks_views
+    from app.workflow import views as workflow_views
     from app.catalogue import views as catalogue_views
     from app.organisation import api as organisation_api
     from app.organisation import views as organisation_views
@@ -69,6 +73,10 @@ def init_views(app):
     organisation_api.register(appbuilder)
     catalogue_views.register(appbuilder)
     catalogue_api.register(appbuilder)
+    workflow_views.register(appbuilder)
+    risks_views.register(appbuilder)
+    risks_api.register(appbuilder)
+    publication_views.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
 

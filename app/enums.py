@@ -88,3 +88,58 @@ class PowerStatus(Choice):
 
 
 NO_FEE = "不收费"
+
+
+# ── 廉政风险 ─────────────────────────────────────────────────────────────
+class Owner(Choice):
+    """Whose risk point or form it is."""
+    PERSON = "个人"
+    SECTION = "部门"
+    UNIT = "单位"
+
+
+class RiskType(Choice):
+    """风险类别, and whose risks each may be (DESIGN step 3)."""
+    MORAL = "思想道德"
+    DUTY = "岗位职责"
+    INSTITUTIONAL = "制度机制"
+
+    @property
+    def owners(self) -> tuple[Owner, ...]:
+        return {
+            RiskType.MORAL: (Owner.PERSON,),
+            RiskType.DUTY: (Owner.PERSON, Owner.SECTION),
+            RiskType.INSTITUTIONAL: (Owner.SECTION, Owner.UNIT),
+        }[self]
+
+    @classmethod
+    def for_owner(cls, owner: Owner) -> list["RiskType"]:
+        return [t for t in cls if owner in t.owners]
+
+
+class RiskLevel(Choice):
+    """风险等级, with who monitors it and what it may break."""
+    FIRST = "一级"
+    SECOND = "二级"
+    THIRD = "三级"
+
+    @property
+    def monitor(self) -> str:
+        return {"一级": "纪检监察", "二级": "效能监察", "三级": "部门领导"}[self.value]
+
+    @property
+    def meaning(self) -> str:
+        return {"一级": "可能违反党纪国法", "二级": "可能违反本级党委、政府及其职能部门的规章制度",
+                "三级": "可能违反单位内部管理制度"}[self.value]
+
+
+class ControlStage(Choice):
+    """防控措施的三道防线."""
+    PREVENTION = "前期预防"
+    MONITORING = "中期监控"
+    HANDLING = "后期处置"
+
+
+class RuleKind(Choice):
+    NEW = "新建立"
+    REVISED = "修订"

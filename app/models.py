@@ -1,5 +1,7 @@
 """Every model module, imported together so mappers and Alembic see them all."""
 from app.audit.models import AuditLog  # noqa: F401
 from app.catalogue.models import FlowStep, FlowTransition, Power  # noqa: F401
+from app.risks.models import (ControlMeasure, FormRevision, ReviewStep, RiskForm,  # noqa: F401
+                              RiskPoint, Rule, SupervisionMethod)
 from app.organisation.models import County, Person, Post, Section, Unit  # noqa: F401
 from app.security.models import Login  # noqa: F401

@@ -9,8 +9,11 @@ from datetime import date
 
 from app.audit.trail import acting_as
 from app.extensions import db
+from app.catalogue.models import FlowStep, FlowTransition, Power
+from app.enums import PowerStatus
 from app.organisation.models import County, Person, Post, Section, Unit
-from seed import data
+from seed import data, powers
+from seed import round as round_
 
 SCALES = {
     # unit codes taken from data.UNITS (None: all), people on each non-head post
@@ -30,6 +33,8 @@ DEMO_LOGINS = {
     "czj_ys_staff1": ("CZJ", ("staff", "预算股", 0), "工作人员"),
     "czj_ys_staff2": ("CZJ", ("staff", "预算股", 1), "工作人员"),
     "czj_gk_head": ("CZJ", ("head", "国库股"), "科室负责人"),
+    "czj_gk_staff1": ("CZJ", ("staff", "国库股", 0), "工作人员"),
+    "czj_gk_staff2": ("CZJ", ("staff", "国库股", 1), "工作人员"),
     "jyj_admin": ("JYJ", ("staff", "办公室", 0), "单位管理员"),
     "jyj_staff1": ("JYJ", ("staff", "基础教育股", 0), "工作人员"),
 }
@@ -70,7 +75,7 @@ class _Builder:
                         duties=f"{spec['name']}{title}，负责分管领域的全面工作和党风廉政建设“一岗双责”。")
             leaders.append(self.person(unit, None, post, title, is_leader=True))
         vice = leaders[1:] or leaders
-        people = {"leader": leaders, "head": {}, "staff": {}, "sections": {}}
+        people = {"unit": unit, "leader": leaders, "head": {}, "staff": {}, "sections": {}}
         for i, sec in enumerate(spec["sections"]):
             section = Section(unit=unit, name=sec["name"], duties=sec["duties"],
                               supervisor=vice[i % len(vice)])
@@ -97,6 +102,25 @@ class _Builder:
         return people
 
 
+def load_catalogue(rng: random.Random, unit: Unit, sections: dict[str, Section]):
+    """The unit's 职权目录 with flowcharts; most confirmed or published, some drafts."""
+    statuses = [PowerStatus.PUBLISHED] * 3 + [PowerStatus.CONFIRMED] * 2 + [PowerStatus.DRAFT]
+    for spec in powers.POWERS.get(unit.code, []) + powers.COMMON_INTERNAL:
+        power = Power(unit=unit, name=spec["name"], category=spec["category"], subject=unit.name,
+                      basis=spec["basis"], disclosure_forms="、".join(spec["forms"]),
+                      disclosure_scope=spec["scope"], disclosure_time=spec["time"], fee=spec["fee"],
+                      remarks=spec.get("remarks") or None, section=sections.get(spec["section"]),
+                      status=rng.choice(statuses).value)
+        db.session.add(power)
+        steps = [FlowStep(power=power, seq=i, name=s["name"], actor=s["actor"], condition=s["condition"],
+                          procedure=s["procedure"], time_limit=s["time_limit"],
+                          supervision=s["supervision"]) for i, s in enumerate(spec["steps"], start=1)]
+        db.session.add_all(steps)
+        for step, s in zip(steps, spec["steps"]):
+            for target, label in s["next"]:
+                db.session.add(FlowTransition(source=step, target=steps[target], label=label or None))
+
+
 def _find(people, locator) -> Person:
     kind, *where = locator
     if kind == "leader":
@@ -119,6 +143,8 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
     with acting_as():
         county = County(name=data.COUNTY[0], code=data.COUNTY[1])
         people = {u["code"]: builder.unit(county, u) for u in units}
+        for spec in units:
+            load_catalogue(rng, people[spec["code"]]["unit"], people[spec["code"]]["sections"])
         db.session.commit()
         password = password or current_app.config["DEMO_PASSWORD"]
         sm = current_app.appbuilder.sm
@@ -129,7 +155,8 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
             code, locator = ADMIN_PERSON
             admin.person_id = _find(people[code], locator).id
             db.session.commit()
-    return {"units": len(units), "people": db.session.query(Person).count()}
+        made_forms = round_.load_round(date.today().year)
+    return {"units": len(units), "people": db.session.query(Person).count(), "forms": made_forms}
 
 
 def create_login(sm, username: str, person: Person, role_name: str, password: str):

@@ -12,12 +12,12 @@ from app.security.scope import Level
 # Resources (a view's or API's ``class_permission_name``) and menu categories.
 UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "County"
 POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
+RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
 AUDIT = "AuditLog"
-ORGANISATION_MENU, CATALOGUE_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "System"
+ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "Risks", "System"
 ORGANISATION = (UNIT, SECTION, POST, PERSON)
 CATALOGUE = (POWER, CATALOGUE_TABLES)
-MENUS = (ORGANISATION_MENU, CATALOGUE_MENU)
-
+MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
 # Permissions, shared by pages and APIs (see ``scoped_views.METHOD_PERMISSIONS``).
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
 MENU = "menu_access"
@@ -30,6 +30,11 @@ def any_of(*names: str) -> str:
 def grant(resources, *permissions) -> tuple[str, str]:
     return any_of(*resources), any_of(*permissions)
 
+
+# Forms and their content: everybody may open the pages; who may write or act
+# on a given form is decided by app.workflow.engine (the owner, the reviewer).
+REGISTERS = [grant([RISK_FORM, FORM_PAGES, MY_FORMS], READ, EDIT, MENU),
+             grant([RISK_CONTENT], READ, ADD, EDIT, DELETE, MENU)]
 
 # What every login may do: its own account, and read the API's documentation.
 EVERY_LOGIN = [
@@ -48,29 +53,29 @@ class RoleDef:
 
 
 def _reader(*resources):
-    return [grant(resources, READ, MENU), grant(MENUS, MENU)]
+    return [grant(resources, READ, MENU), grant(MENUS, MENU)] + REGISTERS
 
 
 def _keeper(*resources):
-    return [grant(resources, READ, ADD, EDIT, DELETE, MENU), grant(MENUS, MENU)]
+    return [grant(resources, READ, ADD, EDIT, DELETE, MENU), grant(MENUS, MENU)] + REGISTERS
 
 
 ROLES: dict[str, RoleDef] = {
     "系统管理员": RoleDef(Level.ALL, [(".*", ".*")], "维护系统、账号与权限"),
-    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE) + [
+    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + [
         grant([AUDIT], READ, MENU), grant([SYSTEM_MENU], MENU),
     ], "维护职权目录，推进审核，考核各单位"),
-    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE),
+    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE),
                      "查阅全县数据，专项检查与抽查，廉政档案"),
-    "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE) + [
+    "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + [
         grant([UNIT], READ, EDIT, MENU),
     ], "维护本单位数据"),
-    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE), "本单位领导班子"),
-    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE), "分管若干科室"),
+    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE), "本单位领导班子"),
+    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE), "分管若干科室"),
     "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + [
-        grant([POST, PERSON], EDIT),
+        grant([POST, PERSON], EDIT), grant([RULE], READ, ADD, EDIT, DELETE, MENU),
     ], "本科室负责人"),
-    "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE), "本人"),
+    "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE, RULE), "本人"),
 }
 ADMIN_ROLE = "系统管理员"
 

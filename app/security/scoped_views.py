@@ -13,6 +13,7 @@ from flask_appbuilder.views import expose
 from sqlalchemy import Boolean
 from wtforms import BooleanField
 
+from app.errors import Refused
 from app.security.scope import Scoped, ScopeFilter, in_scope
 
 # A page and its API share one resource name and these permissions.
@@ -27,14 +28,6 @@ API_PERMISSIONS = {
 }
 SCOPE_FILTER = [["id", ScopeFilter, None]]
 OUT_OF_SCOPE = "该记录不在您的数据范围内，不能保存。"
-
-
-class Refused(Exception):
-    """A change the rules do not allow; its message is shown to the user."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def check(item) -> None:
@@ -136,6 +129,9 @@ class ScopedApi(ModelRestApi):
 
     def put_headless(self, pk):
         return self._refusing(super().put_headless, pk)
+
+    def delete_headless(self, pk):
+        return self._refusing(super().delete_headless, pk)
 
 
 def interface(model):

@@ -1,0 +1,1 @@
+"""公示: what approved registers publish, readable without logging in."""

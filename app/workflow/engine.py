@@ -1,0 +1,295 @@
+"""Moving a form through its flow: every step is one function here, called by
+the pages, the API, the demo and the tests alike.
+
+Each function checks that the form is still at the stage the actor saw
+(``expected``) and that the actor may act there, then changes the form and
+records who, when, what.  A refusal raises :class:`Refused` and changes nothing.
+"""
+import hashlib
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, false, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.security import check_password_hash
+
+from app.enums import Owner
+from app.errors import Refused
+from app.extensions import db
+from app.organisation.models import Section
+from app.risks.models import FormRevision, ReviewStep, RiskForm
+from app.security.scope import criteria, in_scope, scope_of
+from app.workflow.flows import FLOWS, PEERS, Action, Actor, Kind, next_stage, stage
+
+ROLE_OF_ACTOR = {
+    Actor.SECTION_HEAD: "科室负责人", Actor.SUPERVISOR: "分管领导", Actor.OFFICE: "领导小组办公室",
+    Actor.LEADERSHIP: "单位领导", Actor.UNIT_ADMIN: "单位管理员",
+}
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def _roles(user) -> set[str]:
+    return {r.name for r in user.roles}
+
+
+def acts_as(user, form: RiskForm, actor: Actor) -> bool:
+    """Whether ``user`` is ``actor`` for this form."""
+    person = user.person
+    if person is None:
+        return False
+    if actor is Actor.OWNER:
+        return person.id == form.owner_id
+    if actor is not Actor.SECTION_HEAD and ROLE_OF_ACTOR[actor] not in _roles(user):
+        return False
+    if actor is Actor.SECTION_HEAD:
+        if form.section is not None and form.owner_id == form.section.head_id:
+            return acts_as(user, form, Actor.SUPERVISOR)  # a head's own form goes to his 分管领导
+        return ("科室负责人" in _roles(user) and form.section_id is not None
+                and person.section_id == form.section_id)
+    if actor is Actor.SUPERVISOR:
+        return form.section is not None and form.section.supervisor_id == person.id
+    if actor is Actor.OFFICE:
+        return in_scope(form, scope_of(user))
+    return person.unit_id == form.unit_id  # LEADERSHIP, UNIT_ADMIN
+
+
+def current(form: RiskForm):
+    return stage(form.kind, form.stage)
+
+
+def may_act(user, form: RiskForm) -> bool:
+    s = current(form)
+    return s.actor is not None and acts_as(user, form, s.actor)
+
+
+def is_peer(user, form: RiskForm) -> bool:
+    """Colleagues and leaders who may add 帮查 comments while the owner drafts."""
+    if user.person is None or user.person.id == form.owner_id:
+        return False
+    for peer in PEERS[form.kind]:
+        if peer == "本科室同志":
+            if form.section_id and user.person.section_id == form.section_id:
+                return True
+        elif acts_as(user, form, peer):
+            return True
+    return False
+
+
+def todo_criteria(user):
+    """SQL for the forms waiting for ``user`` (his to-do list), one condition per
+    (flow, stage) whose actor he can be."""
+    person = user.person
+    if person is None:
+        return false()
+    roles = _roles(user)
+    supervised = select(Section.id).where(Section.supervisor_id == person.id)
+    conditions = []
+    for kind, flow in FLOWS.items():
+        for s in flow:
+            if s.actor is None:
+                continue
+            at = and_(RiskForm.owner_kind == kind.value, RiskForm.stage == s.key)
+            if s.actor is Actor.OWNER:
+                conditions.append(and_(at, RiskForm.owner_id == person.id))
+            elif s.actor is Actor.SECTION_HEAD:
+                # a head reviews his members; a head's own form goes to his 分管领导
+                head = select(Section.head_id).where(Section.id == RiskForm.section_id).scalar_subquery()
+                if "科室负责人" in roles and person.section_id:
+                    conditions.append(and_(at, RiskForm.section_id == person.section_id,
+                                           RiskForm.owner_id != head))
+                if "分管领导" in roles:
+                    conditions.append(and_(at, RiskForm.section_id.in_(supervised), RiskForm.owner_id == head))
+            elif ROLE_OF_ACTOR[s.actor] not in roles:
+                continue
+            elif s.actor is Actor.SUPERVISOR:
+                conditions.append(and_(at, RiskForm.section_id.in_(supervised)))
+            elif s.actor is Actor.OFFICE:
+                conditions.append(and_(at, criteria(RiskForm, scope_of(user))))
+            elif s.actor in (Actor.LEADERSHIP, Actor.UNIT_ADMIN):
+                conditions.append(and_(at, RiskForm.unit_id == person.unit_id))
+    return or_(*conditions) if conditions else false()
+
+
+# ── content ─────────────────────────────────────────────────────────────
+def snapshot(form: RiskForm) -> dict:
+    """The form's content as registered: what a signature covers."""
+    return {
+        "form": form.id, "kind": form.owner_kind, "round": form.round, "revision": form.revision,
+        "unit": form.unit.name, "section": form.section.name if form.section else None,
+        "person": form.person.name if form.person else None, "owner": form.owner.name,
+        "post": form.person.post.name if form.person and form.person.post else None,
+        "title": form.owner.title, "pledge": form.pledge, "correction": form.correction,
+        "risks": [{
+            "type": r.risk_type, "content": r.content, "level": r.level,
+            "power": r.power.name if r.power else None, "step": r.step.name if r.step else None,
+            "measures": [{"stage": m.stage, "content": m.content, "responsible": m.responsible}
+                         for m in r.measures],
+            "methods": [m.content for m in r.methods],
+        } for r in form.risks],
+    }
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def begin_edit(form: RiskForm, user) -> None:
+    """Called before any change to a form's content.
+
+    Only the owner writes, and only while the form is with him (自查拟写); a
+    change to a signed revision opens a new revision that must be signed again.
+    """
+    if user is None or user.person is None or user.person.id != form.owner_id:
+        raise Refused("只有本人可以填写自己的登记表（任何人不得代替撰写廉政风险点，不得代替填报表格）。")
+    if current(form).kind is not Kind.DRAFT:
+        raise Refused(f"登记表正处于「{current(form).label}」环节，已冻结，不能修改；"
+                      "如需修改，请由审核人退回。")
+    if form.is_signed:
+        form.revision += 1
+        _record(form, user, Action.REVISE, f"在第 {form.signed_revision} 版签字后修改，形成第 {form.revision} 版")
+
+
+# ── steps of the flow ───────────────────────────────────────────────────
+def _expect(form: RiskForm, expected: str | None):
+    if expected is not None and expected != form.stage:
+        raise Refused(f"该登记表已流转到「{current(form).label}」环节，您的操作未执行。")
+
+
+def _record(form, user, action: Action, opinion=None, at_stage=None):
+    role = "、".join(sorted(_roles(user))) or ""
+    db.session.add(ReviewStep(
+        form_id=form.id, stage=at_stage or form.stage, action=action.value, opinion=opinion,
+        actor_id=user.id, actor_name=user.person.name if user.person else user.username,
+        actor_role=role[:30], at=now(), revision=form.revision))
+
+
+def _move(form, user, action: Action, opinion, to_key: str):
+    _record(form, user, action, opinion)
+    form.stage = to_key
+    form.entered_stage_at = now()
+    _commit(form)
+
+
+def _commit(form):
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Refused("该登记表刚刚已被他人处理，请刷新后查看当前环节。")
+
+
+def submit(form: RiskForm, user, expected: str | None = None) -> None:
+    """The owner hands his draft to the first reviewer."""
+    _expect(form, expected)
+    if current(form).kind is not Kind.DRAFT or not acts_as(user, form, Actor.OWNER):
+        raise Refused("只有本人可以在拟写环节提交自己的登记表。")
+    if not form.risks:
+        raise Refused("登记表中还没有风险点，请先填写再提交。")
+    _move(form, user, Action.SUBMIT, None, next_stage(form.kind, form.stage).key)
+
+
+def approve(form: RiskForm, user, opinion: str | None = None, expected: str | None = None) -> None:
+    _expect(form, expected)
+    s = current(form)
+    if s.kind not in (Kind.REVIEW, Kind.NOTICE) or not acts_as(user, form, s.actor):
+        raise Refused(f"您不是「{s.label}」环节的审核人，不能审核此登记表。")
+    _move(form, user, Action.APPROVE, (opinion or "").strip() or "同意", next_stage(form.kind, form.stage).key)
+
+
+def send_back(form: RiskForm, user, opinion: str, expected: str | None = None) -> None:
+    """Any reviewer, at his stage, returns the form to its owner with an opinion."""
+    _expect(form, expected)
+    s = current(form)
+    if s.kind not in (Kind.REVIEW, Kind.NOTICE) or not acts_as(user, form, s.actor):
+        raise Refused(f"您不是「{s.label}」环节的审核人，不能退回此登记表。")
+    if not (opinion or "").strip():
+        raise Refused("退回时请写明意见。")
+    _move(form, user, Action.RETURN, opinion.strip(), FLOWS[form.kind][0].key)
+
+
+def sign(form: RiskForm, user, password: str, expected: str | None = None) -> FormRevision:
+    """The owner confirms the form as registered, re-entering his password."""
+    _expect(form, expected)
+    if current(form).kind is not Kind.SIGN:
+        raise Refused(f"登记表正处于「{current(form).label}」环节，不需要签字。")
+    if not acts_as(user, form, Actor.OWNER):
+        raise Refused("只有登记表的本人可以确认签字，任何人不得代签。")
+    if not password or not check_password_hash(user.password, password):
+        raise Refused("密码不正确，签字未完成。")
+    content = snapshot(form)
+    signed_at = now()
+    revision = FormRevision(form_id=form.id, number=form.revision, content=content,
+                            content_hash=content_hash(content), signed_by_id=user.id,
+                            signer_name=user.person.name, signed_at=signed_at)
+    db.session.add(revision)
+    form.signed_revision = form.revision
+    _move(form, user, Action.SIGN, f"确认签字（第 {form.revision} 版，{revision.content_hash[:12]}…）",
+          next_stage(form.kind, form.stage).key)
+    return revision
+
+
+def peer_comment(form: RiskForm, user, opinion: str) -> None:
+    """帮查: a colleague or leader comments while the owner drafts."""
+    if current(form).kind is not Kind.DRAFT:
+        raise Refused("帮查意见只能在本人自查拟写期间提出。")
+    if not is_peer(user, form):
+        raise Refused("您不在此登记表的帮查范围内。")
+    if not (opinion or "").strip():
+        raise Refused("请填写帮查意见。")
+    _record(form, user, Action.PEER, opinion.strip())
+    _commit(form)
+
+
+def set_published(form: RiskForm, user, published: bool) -> None:
+    """公示 an approved form, or withdraw it; both are logged."""
+    if current(form).kind is not Kind.DONE:
+        raise Refused("只有审核确定的登记表才能公示。")
+    roles = _roles(user)
+    if not ({"领导小组办公室", "系统管理员"} & roles or
+            "单位管理员" in roles and user.person and user.person.unit_id == form.unit_id):
+        raise Refused("只有领导小组办公室或本单位管理员可以公示或撤销公示。")
+    if form.published == published:
+        raise Refused("该登记表已经公示。" if published else "该登记表尚未公示。")
+    form.published = published
+    _record(form, user, Action.PUBLISH if published else Action.UNPUBLISH)
+    _commit(form)
+
+
+def create_form(kind: Owner, round_: int, user, *, person=None, section=None, unit=None) -> RiskForm:
+    """A blank form for an owner; only the owner himself starts his own."""
+    me = user.person
+    if me is None:
+        raise Refused("您的账号没有对应的工作人员，不能填写登记表。")
+    if kind is Owner.PERSON:
+        person = person or me
+        owner, unit, section = person, person.unit, person.section
+    elif kind is Owner.SECTION:
+        section = section or me.section
+        if section is None:
+            raise Refused("请先为科室指定责任人。")
+        owner, unit = section.head, section.unit
+    else:
+        unit = unit or me.unit
+        from app.organisation.models import Person
+        owner = (db.session.query(Person).filter_by(unit_id=unit.id, is_leader=True)
+                 .order_by(Person.id).first())
+        person = section = None
+    if owner is None or owner.id != me.id:
+        raise Refused("登记表只能由本人（科室为科室负责人、单位为主要领导）创建和填写。")
+    exists = db.session.query(RiskForm).filter_by(
+        owner_kind=kind.value, round=round_, unit_id=unit.id,
+        section_id=section.id if section and kind is not Owner.UNIT else None,
+        person_id=person.id if kind is Owner.PERSON else None).first()
+    if exists:
+        raise Refused(f"{round_}年度的该登记表已经存在。")
+    form = RiskForm(owner_kind=kind.value, round=round_, unit=unit,
+                    section=section if kind is not Owner.UNIT else None,
+                    person=person if kind is Owner.PERSON else None, owner=owner,
+                    stage=FLOWS[kind][0].key, entered_stage_at=now(), revision=1)
+    db.session.add(form)
+    db.session.commit()
+    return form
