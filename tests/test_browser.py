@@ -2,6 +2,7 @@
 import os
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.organisation.models import Person
@@ -20,7 +21,7 @@ def test_section_head_sees_chinese_menus_and_only_his_section(app, ctx, database
     port = 5055 if database_url.startswith("sqlite") else 5056
     with live_server(app, port) as base, browser_page() as page:
         login(page, base, "czj_ys_head", DEMO_PASSWORD)
-        assert page.locator("text=组织机构").first.is_visible()
+        expect(page.locator("text=组织机构").first).to_be_visible()
         page.goto(f"{base}/person/list/")
         body = page.inner_text("body")
         path = screenshot(page, f"section_head_people_{port}.png")
@@ -28,3 +29,43 @@ def test_section_head_sees_chinese_menus_and_only_his_section(app, ctx, database
     assert all(name in body for name in mine)
     assert not any(name in body for name in others if len(name) > 2)
     assert os.path.getsize(path) > 10_000
+
+
+def test_power_page_shows_its_flowchart(app, ctx, database_url):
+    from app.catalogue.models import Power
+    power = db.session.query(Power).filter(Power.steps.any()).first()
+    port = 5057 if database_url.startswith("sqlite") else 5058
+    with live_server(app, port) as base, browser_page() as page:
+        login(page, base, "office", DEMO_PASSWORD)
+        page.goto(f"{base}/power/show/{power.id}")
+        chart = page.locator(".flowchart svg")
+        expect(chart).to_be_visible()
+        assert chart.bounding_box()["height"] > 200
+        texts = "".join(chart.locator("text").all_text_contents())
+        screenshot(page, f"power_flowchart_{port}.png")
+        steps = [s.name for s in power.steps]
+    assert all(name in texts for name in steps)
+
+
+def test_staff_signs_his_returned_form_and_the_office_sees_it(app, ctx, database_url):
+    from app.risks.models import RiskForm
+    from app.security.models import Login
+    owner = db.session.query(Login).filter_by(username="czj_ys_staff1").one()
+    form = db.session.query(RiskForm).filter_by(owner_id=owner.person_id, stage="confirm").one()
+    port = 5059 if database_url.startswith("sqlite") else 5062
+    with live_server(app, port) as base, browser_page() as page:
+        login(page, base, "czj_ys_staff1", DEMO_PASSWORD)
+        page.goto(f"{base}/forms/todo")
+        page.click("a.btn:has-text('办理')")
+        page.click("a.btn:has-text('阅读并签字确认')")
+        expect(page.locator("h3.paper-title", has_text="个人岗位廉政风险登记表")).to_be_visible()
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("button:has-text('本人确认无误，签字')")
+        expect(page.locator("body")).to_contain_text("已签字确认第 1 版")
+        screenshot(page, f"signed_by_owner_{port}.png")
+        page.context.clear_cookies()
+        login(page, base, "office", DEMO_PASSWORD)
+        page.goto(f"{base}/forms/{form.id}")
+        body = page.inner_text("body")
+        screenshot(page, f"office_sees_signed_{port}.png")
+    assert "已签字" in body and "领导小组汇总审核" in body and "签字" in body

@@ -77,7 +77,7 @@ def layout(steps, arrows):
             box.x, box.y = x, y
             x += BOX_W + GAP_X
         y += max(b.height for b in row) + GAP_Y
-    return boxes, total_w + 2 * MARGIN + 60, y - GAP_Y + MARGIN
+    return boxes, total_w + 2 * MARGIN + 80, y - GAP_Y + MARGIN
 
 
 def render(steps, arrows, risks: dict[int, str] | None = None, title: str = "") -> str:
@@ -93,9 +93,10 @@ def render(steps, arrows, risks: dict[int, str] | None = None, title: str = "") 
            'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/>'
            '</marker></defs>',
            f'<rect width="100%" height="100%" fill="#fff"/>']
+    lanes = iter(range(1, len(arrows) + 1))  # each long arrow gets its own side lane
     for source, target, label in arrows:
         if source in boxes and target in boxes:
-            out.append(_arrow(boxes[source], boxes[target], label, w))
+            out.append(_arrow(boxes[source], boxes[target], label, w, lanes))
     for box in boxes.values():
         out.append(_box(box))
     out.append("</svg>")
@@ -123,21 +124,25 @@ def _box(box: Box) -> str:
     return "".join(parts)
 
 
-def _arrow(a: Box, b: Box, label: str | None, chart_w: float) -> str:
-    if b.y > a.y:  # forward: bottom of a to top of b
+def _arrow(a: Box, b: Box, label: str | None, chart_w: float, lanes) -> str:
+    anchor = "start"
+    if b.layer == a.layer + 1:  # to the next layer: bottom of a to top of b
         x1, y1 = a.x + BOX_W / 2, a.y + a.height
         x2, y2 = b.x + BOX_W / 2, b.y
         mid = (y1 + y2) / 2
         path = f"M{x1:.0f},{y1:.0f} L{x1:.0f},{mid:.0f} L{x2:.0f},{mid:.0f} L{x2:.0f},{y2:.0f}"
-        lx, ly = (x1 + x2) / 2 + 4, mid - 4
-    else:  # backward (e.g. 补正后重新受理): round the right-hand side
+        lx, ly = x2 + 4, y2 - 6
+    else:  # skipping layers, or back (e.g. 补正后重新受理): along a lane on the right
+        lane = next(lanes)
         x1, y1 = a.x + BOX_W, a.y + a.height / 2
-        x2, y2 = b.x + BOX_W, b.y + b.height / 2
-        side = chart_w - 30
-        path = f"M{x1:.0f},{y1:.0f} L{side:.0f},{y1:.0f} L{side:.0f},{y2:.0f} L{x2:.0f},{y2:.0f}"
-        lx, ly = side - 4, (y1 + y2) / 2
+        x2, y2 = b.x + BOX_W / 2 + 12 * (lane % 3), b.y   # enter from above, clear of b's row
+        above = b.y - 10 - 6 * (lane % 4)
+        side = chart_w - 60 + 10 * (lane % 6)
+        path = (f"M{x1:.0f},{y1:.0f} L{side:.0f},{y1:.0f} L{side:.0f},{above:.0f} "
+                f"L{x2:.0f},{above:.0f} L{x2:.0f},{y2:.0f}")
+        lx, ly, anchor = side - 4, (y1 + above) / 2, "end"
     text = (f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="12" fill="#555" '
-            f'text-anchor="{"start" if b.y > a.y else "end"}">{escape(label)}</text>') if label else ""
+            f'text-anchor="{anchor}">{escape(label)}</text>') if label else ""
     return (f'<path d="{path}" fill="none" stroke="#333" stroke-width="1.3" '
             f'marker-end="url(#arrow)"/>{text}')
 

@@ -43,6 +43,12 @@ def xlsx_response(content: bytes, filename: str) -> Response:
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
+def _chart(power) -> str:
+    """The flowchart with each step's highest risk level marked."""
+    from app.risks.queries import step_levels
+    return flowchart.for_power(power, step_levels(power.id))
+
+
 def filled_by() -> str:
     person = getattr(g.user, "person", None)
     return person.name if person else g.user.username
@@ -80,6 +86,7 @@ class PowerView(ScopedModelView):
         "disclosure_time": choice_field(DisclosureTime, "公开时间", required=False),
     }
     base_order = ("id", "asc")
+    formatters_columns = {"remarks": lambda v: v or "", "section": lambda v: v or ""}
 
     def pre_add(self, item):
         item.subject = item.subject or (item.unit.name if item.unit else None)
@@ -98,12 +105,12 @@ class PowerView(ScopedModelView):
         power = self._power(pk)
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=self._show(pk),
-            related_views=self._related_views, power=power, svg=flowchart.for_power(power))
+            related_views=self._related_views, power=power, svg=_chart(power))
 
     @expose("/<int:pk>/flowchart.svg")
     @has_access
     def flowchart(self, pk):
-        return Response(flowchart.for_power(self._power(pk)), mimetype="image/svg+xml")
+        return Response(_chart(self._power(pk)), mimetype="image/svg+xml")
 
     @expose("/<int:pk>/steps", methods=["GET", "POST"])
     @has_access
@@ -127,7 +134,7 @@ class PowerView(ScopedModelView):
             return redirect(url_for("PowerView.steps", pk=pk))
         editing = request.args.get("edit", type=int)
         return self.render_template(
-            "catalogue/steps.html", power=power, svg=flowchart.for_power(power), fields=STEP_FORM,
+            "catalogue/steps.html", power=power, svg=_chart(power), fields=STEP_FORM,
             editing_step=next((s for s in power.steps if s.id == editing), None))
 
     def _move(self, items, status: PowerStatus):

@@ -116,7 +116,7 @@ def _register_002(title, sheet_name, sheet: Sheet, top_rows, duties_label, closi
     grid = Grid(title, [10, 6, 40, 8, 40, 12], sheet=sheet_name,
                 footer=[_sign_line(sheet, "填表人签字") + f"　　填表日期：{sheet.date}"])
     for pairs in top_rows:
-        _pairs(grid, pairs, spans={1: 2, 3: 2} if len(pairs) == 2 else {1: 5})
+        _pairs(grid, pairs, spans={1: 2, 4: 2} if len(pairs) == 2 else {1: 5})
     _pairs(grid, [(duties_label, sheet.header.get("duties", ""))], spans={1: 5})
     risks = c["risks"] or [None]
     top = grid.height

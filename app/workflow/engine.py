@@ -279,7 +279,7 @@ def create_form(kind: Owner, round_: int, user, *, person=None, section=None, un
                  .order_by(Person.id).first())
         person = section = None
     if owner is None or owner.id != me.id:
-        raise Refused("登记表只能由本人（科室为科室负责人、单位为主要领导）创建和填写。")
+        raise Refused("登记表只能由本人（科室为科室负责人、单位为主要领导）创建和填写，任何人不得代替填报表格。")
     exists = db.session.query(RiskForm).filter_by(
         owner_kind=kind.value, round=round_, unit_id=unit.id,
         section_id=section.id if section and kind is not Owner.UNIT else None,

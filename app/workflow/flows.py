@@ -59,7 +59,7 @@ FLOWS: dict[Owner, list[Stage]] = {
         Stage("section_review", "科室领导审核", Kind.REVIEW, Actor.SECTION_HEAD, "科室意见"),
         Stage("office_review", "领导小组办公室审核", Kind.REVIEW, Actor.OFFICE),
         Stage("confirm", "返回本人确认填表", Kind.SIGN, Actor.OWNER),
-        Stage("group_review", "领导小组汇总审核", Kind.REVIEW, Actor.OFFICE, "分管领导意见"),
+        Stage("group_review", "领导小组汇总审核", Kind.REVIEW, Actor.OFFICE),
         Stage("final_review", "局班子审核确定", Kind.REVIEW, Actor.LEADERSHIP, "党组（党委）意见"),
         APPROVED,
     ],

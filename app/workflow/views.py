@@ -93,6 +93,7 @@ class FormPages(BaseView):
         stage = engine.current(form)
         return self.render_template(
             "workflow/form.html", form=form, stage=stage, flow=FLOWS[form.kind], Kind=Kind,
+            stage_labels={s.key: s.label for s in FLOWS[form.kind]},
             grids=documents.grids(form), history=documents.history(form),
             revisions=documents.revisions(form), may_act=engine.may_act(g.user, form),
             is_owner=engine.acts_as(g.user, form, engine.Actor.OWNER),
