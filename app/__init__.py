@@ -58,6 +58,7 @@ def init_views(app):
     from app.audit import views as audit_views
     from app.catalogue import api as catalogue_api
     from app.publication import views as publication_views
+    from app.reports import views as reports_views
     from app.risks import api as risks_api
     from app.risks import views as risks_views
     from app.workflow import views as workflow_views
@@ -77,6 +78,7 @@ def init_views(app):
     risks_views.register(appbuilder)
     risks_api.register(appbuilder)
     publication_views.register(appbuilder)
+    reports_views.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
 

@@ -53,6 +53,46 @@ def export_catalogue(unit_code, out):
     click.echo(f"已导出 {unit.name} 的职权目录：{out}")
 
 
+@export_cli.command("summary")
+@click.option("--unit", "unit_code", help="单位代码；不填则为全县按单位汇总")
+@click.option("--round", "round_", type=int, help="年度，默认今年")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件")
+def export_summary(unit_code, round_, out):
+    """导出汇总表（附件9 与附件6）。"""
+    from datetime import date
+
+    from app.exports.xlsx import workbook
+    from app.extensions import db
+    from app.organisation.models import Unit
+    from app.reports import tables
+    from app.reports.summary import Filters
+
+    unit = None
+    if unit_code:
+        unit = db.session.query(Unit).filter_by(code=unit_code).one_or_none()
+        if unit is None:
+            raise click.ClickException(f"没有代码为 {unit_code} 的单位。")
+    filters = Filters(round=round_ or date.today().year, unit_id=unit.id if unit else None)
+    name = unit.name if unit else ""
+    grids = [tables.summary_9(filters, "section" if unit else "unit", name), tables.summary_6(filters, name)]
+    with open(out, "wb") as f:
+        f.write(workbook(grids))
+    click.echo(f"已导出{filters.round}年度汇总表：{out}")
+
+
+@export_cli.command("risks")
+@click.option("--round", "round_", type=int, help="年度，默认今年")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件")
+def export_risks(round_, out):
+    """导出全部风险点明细（流式写入，适合全市规模）。"""
+    from datetime import date
+
+    from app.reports import export
+    from app.reports.summary import Filters
+    n = export.write(Filters(round=round_ or date.today().year), out)
+    click.echo(f"已导出 {n} 个风险点：{out}")
+
+
 def register(app):
     for command in (seed_cli, setup_command, export_cli):
         app.cli.add_command(command)

@@ -48,10 +48,11 @@ class RiskForm(Scoped, db.Model):
 
     __mapper_args__ = {"version_id_col": version}  # two reviewers at once: one wins
 
-    unit: Mapped[Unit] = relationship()
-    section: Mapped[Optional[Section]] = relationship()
-    person: Mapped[Optional[Person]] = relationship(foreign_keys=[person_id])
-    owner: Mapped[Person] = relationship(foreign_keys=[owner_id])
+    # loaded with the form: its name (__repr__) is made of them, on every list
+    unit: Mapped[Unit] = relationship(lazy="joined")
+    section: Mapped[Optional[Section]] = relationship(lazy="joined")
+    person: Mapped[Optional[Person]] = relationship(foreign_keys=[person_id], lazy="joined")
+    owner: Mapped[Person] = relationship(foreign_keys=[owner_id], lazy="joined")
     risks: Mapped[list["RiskPoint"]] = relationship(
         back_populates="form", order_by="RiskPoint.id", cascade="all, delete-orphan")
 

@@ -15,7 +15,7 @@ class Login(FabUser):
     person_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("person.id"), unique=True, nullable=True)
     person: Mapped[Optional["Person"]] = relationship(  # noqa: F821
-        "Person", backref=backref("login", uselist=False), lazy="joined")
+        "Person", backref=backref("login", uselist=False, lazy="selectin"), lazy="joined")
 
     def __repr__(self) -> str:
         return self.username

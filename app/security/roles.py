@@ -13,8 +13,10 @@ from app.security.scope import Level
 UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "County"
 POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
 RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
+REPORTS = "Reports"
 AUDIT = "AuditLog"
 ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "Risks", "System"
+REPORT_MENU = "ReportsMenu"
 ORGANISATION = (UNIT, SECTION, POST, PERSON)
 CATALOGUE = (POWER, CATALOGUE_TABLES)
 MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
@@ -35,6 +37,9 @@ def grant(resources, *permissions) -> tuple[str, str]:
 # on a given form is decided by app.workflow.engine (the owner, the reviewer).
 REGISTERS = [grant([RISK_FORM, FORM_PAGES, MY_FORMS], READ, EDIT, MENU),
              grant([RISK_CONTENT], READ, ADD, EDIT, DELETE, MENU)]
+
+# The summaries and exports, for everyone who looks beyond his own records.
+REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU], MENU)]
 
 # What every login may do: its own account, and read the API's documentation.
 EVERY_LOGIN = [
@@ -62,17 +67,17 @@ def _keeper(*resources):
 
 ROLES: dict[str, RoleDef] = {
     "系统管理员": RoleDef(Level.ALL, [(".*", ".*")], "维护系统、账号与权限"),
-    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + [
+    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
         grant([AUDIT], READ, MENU), grant([SYSTEM_MENU], MENU),
     ], "维护职权目录，推进审核，考核各单位"),
-    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE),
+    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING,
                      "查阅全县数据，专项检查与抽查，廉政档案"),
-    "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + [
+    "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + REPORTING + [
         grant([UNIT], READ, EDIT, MENU),
     ], "维护本单位数据"),
-    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE), "本单位领导班子"),
-    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE), "分管若干科室"),
-    "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + [
+    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING, "本单位领导班子"),
+    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING, "分管若干科室"),
+    "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + REPORTING + [
         grant([POST, PERSON], EDIT), grant([RULE], READ, ADD, EDIT, DELETE, MENU),
     ], "本科室负责人"),
     "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE, RULE), "本人"),

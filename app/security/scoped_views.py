@@ -11,6 +11,8 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.views import expose
 
 from sqlalchemy import Boolean
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.interfaces import MANYTOONE
 from wtforms import BooleanField
 
 from app.errors import Refused
@@ -134,6 +136,20 @@ class ScopedApi(ModelRestApi):
         return self._refusing(super().delete_headless, pk)
 
 
+class EagerInterface(SQLAInterface):
+    """Loads a page's many-to-one relations in one query each (selectinload),
+    so a list page issues the same number of queries at 10 rows or 100."""
+
+    def apply_all(self, query, filters=None, order_column="", order_direction="", page=None,
+                  page_size=None, select_columns=None, outer_default_load=False):
+        query = super().apply_all(query, filters, order_column, order_direction, page, page_size,
+                                  select_columns, outer_default_load)
+        joined = {c.split(".")[0] for c in select_columns or [] if "." in c}
+        eager = [selectinload(getattr(self.obj, rel.key)) for rel in self.obj.__mapper__.relationships
+                 if rel.direction is MANYTOONE and rel.key not in joined]
+        return query.options(*eager)
+
+
 def interface(model):
     from app.extensions import db
-    return SQLAInterface(model, db.session)
+    return EagerInterface(model, db.session)

@@ -110,3 +110,8 @@ def all_stage_labels() -> dict[str, str]:
         for s in flow:
             labels.setdefault(s.key, s.label)
     return labels
+
+
+def label_of(kind: str, key: str) -> str:
+    """The label of a stage of the flow of a kind of form (Owner value)."""
+    return stage(Owner(kind), key).label

@@ -1,0 +1,114 @@
+"""Pages: the two 汇总表 with drill-down, their Excel, and the full export."""
+import os
+from datetime import date
+
+from flask import abort, after_this_request, request, send_file, url_for
+from flask_appbuilder import BaseView
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.views import expose
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from app.catalogue.views import xlsx_response, XLSX
+from app.enums import Owner, RiskLevel, RiskType
+from app.exports.xlsx import workbook
+from app.extensions import db
+from app.organisation.models import Unit
+from app.reports import export, tables
+from app.reports.summary import Filters
+from app.risks.models import RiskForm, RiskPoint
+from app.security import roles
+from app.security.scope import criteria, current_scope
+from app.workflow.flows import all_stage_labels
+
+PAGE_SIZE = 50
+
+
+def read_filters() -> Filters:
+    unit_id = request.args.get("unit", type=int)
+    if unit_id and db.session.scalar(select(Unit.id).where(
+            Unit.id == unit_id, criteria(Unit, current_scope()))) is None:
+        abort(404)
+    return Filters(round=request.args.get("round", date.today().year, type=int), unit_id=unit_id,
+                   stage=request.args.get("stage") or None)
+
+
+def drill_link(filters: Filters):
+    def link(**where):
+        args = {"round": filters.round, "stage": filters.stage, "unit": filters.unit_id, **where}
+        return url_for("Reports.risks", **{k: v for k, v in args.items() if v is not None})
+    return link
+
+
+class Reports(BaseView):
+    route_base = "/reports"
+    default_view = "summary"
+    class_permission_name = roles.REPORTS
+    method_permission_name = {"summary": "read", "summary_xlsx": "read", "risks": "read", "full_export": "read"}
+
+    def _grids(self, filters: Filters, link=None):
+        link = link or (lambda **_: None)
+        unit = db.session.get(Unit, filters.unit_id) if filters.unit_id else None
+        name = unit.name if unit else ""
+        return [tables.summary_9(filters, "section" if unit else "unit", name, link),
+                tables.summary_6(filters, name, link)]
+
+    @expose("/summary")
+    @has_access
+    def summary(self):
+        filters = read_filters()
+        units = db.session.scalars(select(Unit).where(criteria(Unit, current_scope())).order_by(Unit.code)).all()
+        return self.render_template("reports/summary.html", filters=filters, units=units,
+                                    stages=all_stage_labels(), grids=self._grids(filters, drill_link(filters)))
+
+    @expose("/summary.xlsx")
+    @has_access
+    def summary_xlsx(self):
+        filters = read_filters()
+        return xlsx_response(workbook(self._grids(filters)), f"廉政风险汇总表-{filters.round}年度.xlsx")
+
+    @expose("/risks")
+    @has_access
+    def risks(self):
+        """The risks behind a number of the 汇总表, in scope."""
+        filters = read_filters()
+        conditions = [filters.risks()]
+        section = request.args.get("section", type=int)
+        if section is not None:
+            conditions.append(RiskPoint.section_id == section if section else RiskPoint.section_id.is_(None))
+        for arg, column, allowed in (("type", RiskPoint.risk_type, RiskType.values()),
+                                     ("level", RiskPoint.level, RiskLevel.values()),
+                                     ("kind", RiskPoint.owner_kind, Owner.values())):
+            value = request.args.get(arg)
+            if value:
+                if value not in allowed:
+                    abort(400)
+                conditions.append(column == value)
+        base = select(RiskPoint).join(RiskForm, RiskPoint.form_id == RiskForm.id).where(*conditions)
+        count = db.session.scalar(select(func.count()).select_from(base.subquery()))
+        page = max(request.args.get("page", 1, type=int), 1)
+        items = db.session.scalars(base.options(joinedload(RiskPoint.unit), joinedload(RiskPoint.section),
+                                                joinedload(RiskPoint.owner), joinedload(RiskPoint.form))
+                                   .order_by(RiskPoint.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        return self.render_template("reports/risks.html", items=items, count=count, page=page,
+                                    pages=max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=request.args)
+
+    @expose("/export.xlsx")
+    @has_access
+    def full_export(self):
+        path = export.to_temp_file(read_filters())
+
+        @after_this_request
+        def remove(response):
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+            return response
+        return send_file(path, mimetype=XLSX, as_attachment=True,
+                         download_name=f"廉政风险明细-{date.today():%Y%m%d}.xlsx")
+
+
+def register(appbuilder):
+    appbuilder.add_view(Reports, roles.REPORTS, label="汇总表", icon="fa-bar-chart",
+                        category=roles.REPORT_MENU, category_label="统计报表", category_icon="fa-line-chart")
