@@ -142,7 +142,8 @@ def in_scope(obj, scope: Scope | None = None) -> bool:
         return None
 
     condition = visitors.replacement_traverse(criteria(model, scope), {}, swap)
-    return bool(db.session.execute(select(true()).where(condition)).scalar())
+    with db.session.no_autoflush:  # the object is not saved yet, and may never be
+        return bool(db.session.execute(select(true()).where(condition)).scalar())
 
 
 def _current_value(obj, column: str):
