@@ -69,3 +69,18 @@ def test_staff_signs_his_returned_form_and_the_office_sees_it(app, ctx, database
         body = page.inner_text("body")
         screenshot(page, f"office_sees_signed_{port}.png")
     assert "已签字" in body and "领导小组汇总审核" in body and "签字" in body
+
+
+def test_dashboard_draws_its_charts(app, ctx, database_url):
+    port = 5063 if database_url.startswith("sqlite") else 5064
+    with live_server(app, port) as base, browser_page() as page:
+        login(page, base, "office", DEMO_PASSWORD)
+        asked = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.goto(f"{base}/reports/dashboard")
+        for chart in ("#chart-waiting", "#chart-risks", "#chart-units"):
+            expect(page.locator(f"{chart} canvas")).to_have_count(1)
+        page.wait_for_timeout(800)  # let the bars finish their animation
+        path = screenshot(page, f"dashboard_{port}.png")
+    assert os.path.getsize(path) > 30_000
+    assert asked and all(url.startswith(base) for url in asked)  # nothing fetched from the internet

@@ -14,7 +14,7 @@ from app.enums import Owner, RiskLevel, RiskType
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.organisation.models import Unit
-from app.reports import export, tables
+from app.reports import dashboard, export, tables
 from app.reports.summary import Filters
 from app.risks.models import RiskForm, RiskPoint
 from app.security import roles
@@ -44,7 +44,17 @@ class Reports(BaseView):
     route_base = "/reports"
     default_view = "summary"
     class_permission_name = roles.REPORTS
-    method_permission_name = {"summary": "read", "summary_xlsx": "read", "risks": "read", "full_export": "read"}
+    method_permission_name = {"summary": "read", "summary_xlsx": "read", "risks": "read",
+                              "full_export": "read", "dashboard": "read"}
+
+    @expose("/dashboard")
+    @has_access
+    def dashboard(self):
+        round_ = request.args.get("round", date.today().year, type=int)
+        return self.render_template("reports/dashboard.html", round=round_,
+                                    waiting=dashboard.waiting(round_),
+                                    risks=dashboard.risks_by_type_and_level(round_),
+                                    units=dashboard.unit_progress(round_))
 
     def _grids(self, filters: Filters, link=None):
         link = link or (lambda **_: None)
@@ -110,5 +120,6 @@ class Reports(BaseView):
 
 
 def register(appbuilder):
-    appbuilder.add_view(Reports, roles.REPORTS, label="汇总表", icon="fa-bar-chart",
-                        category=roles.REPORT_MENU, category_label="统计报表", category_icon="fa-line-chart")
+    menu = dict(category=roles.REPORT_MENU, category_label="统计报表", category_icon="fa-line-chart")
+    appbuilder.add_view(Reports, roles.REPORTS, label="汇总表", icon="fa-bar-chart", **menu)
+    appbuilder.add_link(roles.DASHBOARD, label="工作进度", href="/reports/dashboard", icon="fa-tachometer", **menu)

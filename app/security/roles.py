@@ -13,7 +13,7 @@ from app.security.scope import Level
 UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "County"
 POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
 RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
-REPORTS = "Reports"
+REPORTS, DASHBOARD = "Reports", "Dashboard"
 AUDIT = "AuditLog"
 ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "Risks", "System"
 REPORT_MENU = "ReportsMenu"
@@ -39,7 +39,7 @@ REGISTERS = [grant([RISK_FORM, FORM_PAGES, MY_FORMS], READ, EDIT, MENU),
              grant([RISK_CONTENT], READ, ADD, EDIT, DELETE, MENU)]
 
 # The summaries and exports, for everyone who looks beyond his own records.
-REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU], MENU)]
+REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU, DASHBOARD], MENU)]
 
 # What every login may do: its own account, and read the API's documentation.
 EVERY_LOGIN = [
