@@ -121,36 +121,28 @@ LISTS = [("/person/list/", "PersonView"), ("/power/list/", "PowerView"), ("/risk
          ("/unit/list/", "UnitView"), ("/rule/list/", "RuleView")]
 
 
+def queries_during(app, call) -> int:
+    """How many SQL statements ``call`` makes the app issue."""
+    with app.app_context():
+        engine = db.engine
+    seen = []
+    listener = lambda *a, **k: seen.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        assert call().status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(seen)
+
+
 @pytest.mark.parametrize("url,view", LISTS)
 def test_list_page_queries_do_not_grow_with_rows(client, app, url, view):
     c = client("office")
-    counts = []
-    with app.app_context():
-        engine = db.engine
-    for size in (10, 100):
-        seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert c.get(f"{url}?psize_{view}={size}").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts.append(len(seen))
+    counts = [queries_during(app, lambda: c.get(f"{url}?psize_{view}={size}")) for size in (10, 100)]
     assert counts[0] == counts[1], counts
 
 
 def test_api_list_queries_do_not_grow_with_rows(api, app):
     a = api("office")
-    with app.app_context():
-        engine = db.engine
-    counts = []
-    for size in (10, 100):
-        seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert a.get(f"/api/v1/risk/?q=(page_size:{size})").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        counts.append(len(seen))
+    counts = [queries_during(app, lambda: a.get(f"/api/v1/risk/?q=(page_size:{size})")) for size in (10, 100)]
     assert counts[0] == counts[1], counts

@@ -116,16 +116,20 @@ class RiskPoint(Scoped, db.Model):
         return self.content[:30]
 
 
-class ControlMeasure(Scoped, db.Model):
-    """防控措施 of one risk, in one of the three lines of defence."""
-
-    __tablename__ = "control_measure"
+class OfRisk(Scoped):
+    """What hangs on one risk: its owner's place copied from the risk's form."""
     __scope__ = {"unit": "unit_id", "section": "section_id", "person": "owner_id"}
     id: Mapped[int] = mapped_column(primary_key=True)
     risk_id: Mapped[int] = mapped_column(ForeignKey("risk_point.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     section_id: Mapped[Optional[int]] = mapped_column(ForeignKey("section.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+
+
+class ControlMeasure(OfRisk, db.Model):
+    """防控措施 of one risk, in one of the three lines of defence."""
+
+    __tablename__ = "control_measure"
     stage: Mapped[str] = mapped_column(String(10))          # 前期预防 / 中期监控 / 后期处置
     content: Mapped[str] = mapped_column(Text)
     responsible: Mapped[Optional[str]] = mapped_column(String(100))  # 责任人
@@ -140,16 +144,10 @@ class ControlMeasure(Scoped, db.Model):
         return f"{self.stage}：{self.content[:20]}"
 
 
-class SupervisionMethod(Scoped, db.Model):
+class SupervisionMethod(OfRisk, db.Model):
     """监督办法 of one risk."""
 
     __tablename__ = "supervision_method"
-    __scope__ = {"unit": "unit_id", "section": "section_id", "person": "owner_id"}
-    id: Mapped[int] = mapped_column(primary_key=True)
-    risk_id: Mapped[int] = mapped_column(ForeignKey("risk_point.id", ondelete="CASCADE"), index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    section_id: Mapped[Optional[int]] = mapped_column(ForeignKey("section.id"), index=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     content: Mapped[str] = mapped_column(Text)
 
     risk: Mapped[RiskPoint] = relationship(back_populates="methods")
