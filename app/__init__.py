@@ -29,14 +29,20 @@ def create_app(config=None) -> Flask:
 
 
 def configure_security(app):
-    from app.security.passwords import check_complexity
+    from app.security.passwords import check_complexity, login_attempt_key
     from app.security.roles import ADMIN_ROLE, fab_roles
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = check_complexity
+    app.config["RATELIMIT_KEY_FUNC"] = login_attempt_key
     app.config["FAB_ROLES"] = fab_roles()
     app.config["AUTH_ROLE_ADMIN"] = ADMIN_ROLE
     app.config.setdefault("AUTH_ROLE_PUBLIC", "Public")
     csrf.init_app(app)
+
+    @app.errorhandler(429)
+    def too_many_attempts(_error):
+        return ("<h3>登录尝试过于频繁</h3><p>同一账号一分钟内最多尝试 5 次，请稍后再试。</p>"
+                '<p><a href="/login/">返回登录</a></p>', 429, {"Content-Type": "text/html; charset=utf-8"})
 
 
 def setup_db(app):

@@ -52,6 +52,12 @@ class PowerCategory(Choice):
         """The shorter name seed 002's 合计 line uses (行政审批, 其他行政权力)."""
         return {"行政许可(含非许可行政审批)": "行政审批", "其他权力": "其他行政权力"}.get(self.value, self.value)
 
+    @classmethod
+    def parse(cls, text: str) -> "PowerCategory | None":
+        """A category as written on either county's form (full or short name)."""
+        text = (text or "").strip().replace("（", "(").replace("）", ")")
+        return next((c for c in cls if text in (c.value, c.short)), None)
+
 
 class DisclosureForm(Choice):
     """公开形式 (several may apply)."""

@@ -12,7 +12,7 @@ def choice_field(enum, label: str, required: bool = True, description: str = "")
                        widget=Select2Widget())
 
 
-class Rule:
+class FieldRule:
     """Runs one of the shared rule functions as a field validator, so the
     message appears at the field and the same rule guards the API."""
 

@@ -93,15 +93,19 @@ def test_summary_totals_equal_a_direct_count(ctx):
         if cell.col == 2 and cell.kind == "total":
             shown[category] = int(cell.value[1:-1])
     for category in PowerCategory.external():
-        direct = db.session.query(func.count(Power.id)).filter_by(unit_id=czj.id, category=category.value).scalar()
+        direct = db.session.query(func.count(Power.id)).filter(
+            Power.unit_id == czj.id, Power.category == category.value, Power.status != "草稿").scalar()
         assert shown[category.value] == direct
 
 
 def test_total_line_equals_a_direct_count(ctx):
     czj = unit("CZJ")
-    make_power("CZJ", "内部管理测试职权", category="内部管理职权")
+    make_power("CZJ", "内部管理测试职权", category="内部管理职权").status = "已确认"
+    make_power("CZJ", "尚未确认的职权", category="内部管理职权")  # drafts are not listed
+    db.session.commit()
     line = tables.directory(czj).cells[-1].value
-    count = lambda **f: db.session.query(Power).filter_by(unit_id=czj.id, **f).count()  # noqa: E731
+    count = lambda **f: db.session.query(Power).filter(  # noqa: E731
+        Power.status != "草稿").filter_by(unit_id=czj.id, **f).count()
     internal = count(category="内部管理职权")
     assert f"本单位共有各类职权{count()}项" in line
     assert f"其中对外行使职权{count() - internal}项" in line
@@ -153,7 +157,7 @@ GOOD = [1, "导入测试职权甲", "行政处罚", "《财政违法行为处罚
 def test_import_with_one_bad_row_writes_nothing_and_names_it(client, ctx):
     c = client("czj_admin")
     bad = list(GOOD)
-    bad[1], bad[2], bad[8] = "导入测试职权乙", "行政审批", "不存在的股"
+    bad[1], bad[2], bad[8] = "导入测试职权乙", "行政审批类", "不存在的股"
     before = power_count()
     page = c.http.post(f"/catalogue/{unit('CZJ').id}/import", data={
         "csrf_token": c.csrf(f"/catalogue/{unit('CZJ').id}/import"),
@@ -236,3 +240,24 @@ def test_cli_export(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["export", "catalogue", "--unit", "CZJ", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert load_workbook(out).sheetnames[0] == "总表"
+
+
+def test_import_accepts_the_short_category_names_of_the_form_notes(client, ctx):
+    c = client("czj_admin")
+    row = list(GOOD)
+    row[1], row[2] = "简称类别的职权", "行政审批"
+    page = c.http.post(f"/catalogue/{unit('CZJ').id}/import", data={
+        "csrf_token": c.csrf(f"/catalogue/{unit('CZJ').id}/import"),
+        "file": (template_with([row], c.http), "目录.xlsx")},
+        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert "新增 1 项" in page
+    assert db.session.query(Power).filter_by(name="简称类别的职权").one().category == "行政许可(含非许可行政审批)"
+
+
+def test_a_section_of_another_unit_is_refused_at_the_field(client, ctx):
+    before = power_count()
+    page = client("office").post("/power/add", {
+        "unit": unit("JYJ").id, "name": "跨单位承办", "category": "行政处罚", "basis": "x",
+        "section": section("CZJ", "预算股").id}).get_data(as_text=True)
+    assert "不属于单位" in page and 'name="name"' in page  # the form is still there, filled
+    assert "跨单位承办" in page and power_count() == before

@@ -79,7 +79,8 @@ def check(unit, rows) -> tuple[list[dict], list[Problem]]:
         for column in REQUIRED:
             if not row[column]:
                 bad(column, "必须填写。")
-        if row["权力类别"] and row["权力类别"] not in PowerCategory.values():
+        category = PowerCategory.parse(row["权力类别"])
+        if row["权力类别"] and category is None:
             bad("权力类别", f"「{row['权力类别']}」不是规定的类别，应为：{'、'.join(PowerCategory.values())}。")
         forms = [f for f in row["公开形式"].replace("，", LIST_SEPARATOR).replace(",", LIST_SEPARATOR)
                  .split(LIST_SEPARATOR) if f.strip()]
@@ -96,7 +97,7 @@ def check(unit, rows) -> tuple[list[dict], list[Problem]]:
             bad("权力名称", f"与第 {seen[name]} 行重复。")
         seen.setdefault(name, number)
         records.append({
-            "name": name, "category": row["权力类别"], "basis": row["实施依据"],
+            "name": name, "category": category.value if category else None, "basis": row["实施依据"],
             "disclosure_forms": LIST_SEPARATOR.join(f.strip() for f in forms) or None,
             "disclosure_scope": row["公开范围"] or None, "disclosure_time": row["公开时间"] or None,
             "fee": row["收费依据和标准"] or NO_FEE, "remarks": row["备注"] or None,

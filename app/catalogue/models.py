@@ -70,7 +70,7 @@ class FlowStep(db.Model):
         back_populates="source")
 
     def __repr__(self) -> str:
-        return self.name
+        return f"{self.power.name} · {self.name}"
 
 
 class FlowTransition(db.Model):

@@ -2,11 +2,11 @@
 002's 职权目录 with its 合计 line."""
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import joinedload
 
 from app.catalogue.models import Power
-from app.enums import PowerCategory
+from app.enums import PowerCategory, PowerStatus
 from app.exports.grid import HEAD, LABEL, TOTAL, Grid, cn_number
 from app.extensions import db
 from app.formatting import cn_date
@@ -26,10 +26,22 @@ SUBTABLE_HEADINGS = ["序号", "项目名称", "实施主体", "实施依据", "
                      "公开时间", "收费(征收)\n依据和标准", "承办机构", "备注"]
 
 
+def _listed(unit):
+    """The catalogue lists confirmed powers only (「经审定确认的权力项目」), in scope."""
+    return and_(Power.unit_id == unit.id, Power.status != PowerStatus.DRAFT.value,
+                criteria(Power, current_scope()))
+
+
+def drafts_of(unit) -> int:
+    return db.session.scalar(select(func.count(Power.id)).where(
+        Power.unit_id == unit.id, Power.status == PowerStatus.DRAFT.value, criteria(Power, current_scope())))
+
+
 def powers_of(unit, category: str | None = None) -> list[Power]:
-    """The unit's powers visible to the current login, in catalogue order."""
-    query = (select(Power).where(Power.unit_id == unit.id, criteria(Power, current_scope()))
-             .options(joinedload(Power.section), joinedload(Power.unit)).order_by(Power.id))
+    """The unit's listed powers, by category in the forms' order, then as entered."""
+    order = case({c.value: i for i, c in enumerate(PowerCategory)}, value=Power.category)
+    query = (select(Power).where(_listed(unit))
+             .options(joinedload(Power.section), joinedload(Power.unit)).order_by(order, Power.id))
     if category:
         query = query.where(Power.category == category)
     return list(db.session.scalars(query))
@@ -38,8 +50,7 @@ def powers_of(unit, category: str | None = None) -> list[Power]:
 def counts_of(unit) -> dict[str, int]:
     """Powers per category by one GROUP BY (the 共N项 and 合计 figures)."""
     rows = db.session.execute(
-        select(Power.category, func.count()).where(
-            Power.unit_id == unit.id, criteria(Power, current_scope())).group_by(Power.category))
+        select(Power.category, func.count()).where(_listed(unit)).group_by(Power.category))
     return {category: n for category, n in rows}
 
 
@@ -79,9 +90,12 @@ def category_table(unit, category: str, filled_by=None) -> Grid:
     label = PowerCategory(category)
     grid = Grid(f"行政职权目录分表（{label.value}类）", DIRECTORY_WIDTHS,
                 subtitle=f"单位：{unit.name}", footer=_footer(filled_by), header_rows=1,
-                sheet=f"分表-{label.short}")
+                sheet=f"分表-{label.value.split('(')[0]}")
     grid.append(SUBTABLE_HEADINGS, HEAD)
-    _detail_rows(grid, powers_of(unit, category), with_category=False)
+    powers = powers_of(unit, category)
+    _detail_rows(grid, powers, with_category=False)
+    if not powers:
+        grid.append(["无"], spans={0: len(SUBTABLE_HEADINGS)})
     return grid
 
 

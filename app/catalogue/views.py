@@ -15,7 +15,8 @@ from app.catalogue.services import set_status
 from app.enums import DisclosureForm, DisclosureScope, DisclosureTime, PowerCategory, PowerStatus
 from app.exports.xlsx import workbook
 from app.extensions import db
-from app.forms import choice_field
+from app.forms import FieldRule, choice_field
+from app.organisation import rules
 from app.organisation.models import Unit
 from app.security import roles
 from app.security.scope import criteria, current_scope
@@ -86,7 +87,9 @@ class PowerView(ScopedModelView):
         "disclosure_time": choice_field(DisclosureTime, "公开时间", required=False),
     }
     base_order = ("id", "asc")
-    formatters_columns = {"remarks": lambda v: v or "", "section": lambda v: v or ""}
+    formatters_columns = {key: (lambda v: v or "") for key in
+                          ("remarks", "section", "disclosure_forms", "disclosure_scope", "disclosure_time")}
+    validators_columns = {"section": [FieldRule(rules.other_unit_error, "unit", what="承办处室")]}
 
     def pre_add(self, item):
         item.subject = item.subject or (item.unit.name if item.unit else None)
@@ -201,6 +204,7 @@ class CatalogueView(BaseView):
         table = request.args.get("table", "summary")
         category = request.args.get("category", PowerCategory.LICENSING.value)
         return self.render_template("catalogue/tables.html", unit=unit, table=table,
+                                    drafts=tables.drafts_of(unit),
                                     category=category, grids=self._grids(unit, table, category),
                                     tables=self.TABLES, categories=PowerCategory.external())
 

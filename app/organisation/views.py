@@ -3,7 +3,7 @@ from flask_appbuilder.fieldwidgets import Select2Widget
 
 from app.enums import Gender, UnitKind
 from app.formatting import cn_date, yes_no
-from app.forms import Rule, choice_field
+from app.forms import FieldRule, choice_field
 from app.organisation import rules
 from app.organisation.models import County, Person, Post, Section, Unit
 from app.security import roles
@@ -51,9 +51,9 @@ class PersonView(ScopedModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "gender": choice_field(Gender, "性别", required=False)}
     validators_columns = {
-        "id_number": [Rule(rules.id_number_error)],
-        "section": [Rule(rules.other_unit_error, "unit", what="科室")],
-        "post": [Rule(rules.other_unit_error, "unit", what="岗位")],
+        "id_number": [FieldRule(rules.id_number_error)],
+        "section": [FieldRule(rules.other_unit_error, "unit", what="科室")],
+        "post": [FieldRule(rules.other_unit_error, "unit", what="岗位")],
     }
     description_columns = {"id_number": "18 位公民身份号码，用于识别同一人员"}
 
@@ -69,7 +69,7 @@ class PostView(ScopedModelView):
     search_columns = ["name", "unit", "section", "is_key"]
     label_columns = {**LABELS, "name": "岗位名称", "duties": "岗位职责"}
     formatters_columns = {"is_key": yes_no}
-    validators_columns = {"section": [Rule(rules.other_unit_error, "unit", what="科室")]}
+    validators_columns = {"section": [FieldRule(rules.other_unit_error, "unit", what="科室")]}
     related_views = [PersonView]
 
 
@@ -84,8 +84,8 @@ class SectionView(ScopedModelView):
     search_columns = ["name", "unit", "head", "supervisor"]
     label_columns = {**LABELS, "name": "科室名称", "duties": "部门工作职责"}
     validators_columns = {
-        "head": [Rule(rules.other_unit_error, "unit", what="责任人")],
-        "supervisor": [Rule(rules.other_unit_error, "unit", what="分管领导")],
+        "head": [FieldRule(rules.other_unit_error, "unit", what="责任人")],
+        "supervisor": [FieldRule(rules.other_unit_error, "unit", what="分管领导")],
     }
     related_views = [PostView, PersonView]
 

@@ -27,10 +27,6 @@ def opinions(form: RiskForm, steps: list[ReviewStep]) -> dict[str, str]:
     for step in steps:
         if step.action == Action.APPROVE.value and step.stage in fields:
             found[fields[step.stage]] = f"{step.opinion}（{step.actor_name}，{cn_date(step.at)}）"
-        # an individual's 分管领导 speaks as a 帮查 leader (上下级业务领导帮查)
-        if (step.action == Action.PEER.value and form.kind is Owner.PERSON and form.section
-                and form.section.supervisor and step.actor_name == form.section.supervisor.name):
-            found["分管领导意见"] = f"{step.opinion}（{step.actor_name}，{cn_date(step.at)}）"
     return found
 
 
@@ -52,9 +48,17 @@ def grids(form: RiskForm, revision: FormRevision | None = None) -> list[Grid]:
         line = f"{signed.signer_name}（电子签名 {cn_date(signed.signed_at)}）"
         signatures = {"填表人签字": line, "负责填表人签字": line, "第一责任人签字": line}
     ops = opinions(form, steps)
-    if "分管领导意见" in ops:
-        signatures["分管领导签字"] = ops["分管领导意见"].split("（")[-1].split("，")[0]
     sheet = Sheet(content=revision.content if revision else snapshot(form), opinions=ops,
                   signatures=signatures, header=header(form),
                   date=cn_date(signed.signed_at.date()) if signed else "　　年　　月　　日")
     return [layout(sheet) for layout in LAYOUTS[form.owner_kind]]
+
+
+def last_return(steps: list[ReviewStep]) -> ReviewStep | None:
+    """The send-back the owner is answering, if the form is with him because of one."""
+    for step in reversed(steps):
+        if step.action == Action.RETURN.value:
+            return step
+        if step.action == Action.SUBMIT.value:
+            return None
+    return None

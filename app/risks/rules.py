@@ -16,9 +16,17 @@ def risk_errors(risk) -> dict[str, str]:
         errors["content"] = "请填写风险点的具体内容及表现形式。"
     if risk.power is not None and form is not None and risk.power.unit_id != form.unit_id:
         errors["power"] = "所选职权不属于本单位。"
-    if risk.step is not None and (risk.power is None or risk.step.power_id != risk.power.id):
-        errors["step"] = "所选流程环节不属于所选职权。"
+    step_error = other_power_error(risk.power, risk.step)
+    if step_error:
+        errors["step"] = step_error
     return errors
+
+
+def other_power_error(power, step) -> str | None:
+    """A flowchart step chosen for a risk must be a step of the risk's power."""
+    if step is not None and (power is None or step.power_id != power.id):
+        return f"所选流程环节「{step.name}」不属于所选职权{('「' + power.name + '」') if power else '（请先选择职权）'}。"
+    return None
 
 
 def measure_errors(measure) -> dict[str, str]:

@@ -5,7 +5,12 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 
 from app.enums import ControlStage, RiskLevel, RiskType, RuleKind
-from app.forms import choice_field
+from app.catalogue.models import FlowStep, Power
+from app.forms import FieldRule, choice_field
+from app.risks import rules
+from flask_appbuilder.models.filters import BaseFilter
+from sqlalchemy import select
+from app.security.scope import criteria, current_scope
 from app.risks.content import FormContent
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, Rule, SupervisionMethod
 from app.security import roles
@@ -20,6 +25,14 @@ LABELS = {"form": "登记表", "risk_type": "风险类别", "content": "具体�
           "issued_on": "印发时间", "risks": "所针对的风险点", "round": "年度", "person": "工作人员",
           "revision": "版本", "signed_revision": "已签字版本", "published": "已公示",
           "entered_stage_at": "进入本环节时间"}
+
+
+class StepInScope(BaseFilter):
+    """Flowchart steps of the powers the viewer may see."""
+    name, arg_name = "数据范围", "step_scope"
+
+    def apply(self, query, value):
+        return query.filter(FlowStep.power_id.in_(select(Power.id).where(criteria(Power, current_scope()))))
 
 
 class SupervisionMethodView(FormContent, ScopedModelView):
@@ -62,6 +75,9 @@ class RiskPointView(FormContent, ScopedModelView):
         "step": "风险点所在的权力运行流程环节（可不填），流程图上将标出该环节"}
     add_form_extra_fields = edit_form_extra_fields = {
         "risk_type": choice_field(RiskType, "风险类别"), "level": choice_field(RiskLevel, "风险等级")}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {"step": [["id", StepInScope, None]]}
+    validators_columns = {"step": [FieldRule(rules.other_power_error, "power")]}
+    formatters_columns = {"power": lambda v: v or "", "step": lambda v: v or ""}
     related_views = [ControlMeasureView, SupervisionMethodView]
     base_order = ("id", "asc")
 

@@ -60,7 +60,7 @@ class ScopedModelView(ModelView):
 
     def __init__(self, **kwargs):
         rels = _scoped_relations(self.datamodel.obj)
-        for attr in ("add_query_rel_fields", "edit_query_rel_fields", "search_query_rel_fields"):
+        for attr in ("add_form_query_rel_fields", "edit_form_query_rel_fields", "search_form_query_rel_fields"):
             setattr(self, attr, {**rels, **(getattr(self, attr, None) or {})})
         # FAB makes a NOT NULL boolean a required checkbox; unticked means 否 here.
         flags = {c.key: BooleanField(self.label_columns.get(c.key, c.key), default=False)

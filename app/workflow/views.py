@@ -91,10 +91,12 @@ class FormPages(BaseView):
     def page(self, form_id):
         form = load_form(form_id)
         stage = engine.current(form)
+        history = documents.history(form)
         return self.render_template(
             "workflow/form.html", form=form, stage=stage, flow=FLOWS[form.kind], Kind=Kind,
             stage_labels={s.key: s.label for s in FLOWS[form.kind]},
-            grids=documents.grids(form), history=documents.history(form),
+            returned=documents.last_return(history) if stage.kind is Kind.DRAFT else None,
+            grids=documents.grids(form), history=history,
             revisions=documents.revisions(form), may_act=engine.may_act(g.user, form),
             is_owner=engine.acts_as(g.user, form, engine.Actor.OWNER),
             is_peer=engine.is_peer(g.user, form))
@@ -142,6 +144,11 @@ class FormPages(BaseView):
             if "correction" in request.form:
                 form.correction = (request.form.get("correction") or "").strip() or None
             db.session.commit()
+            if request.form.get("then") == "submit":  # 保存并提交: what was typed is never lost
+                engine.submit(form, g.user, request.form.get("expected"))
+                flash(DONE_MESSAGES["submit"], "success")
+            else:
+                flash("已保存。", "success")
         except Refused as refused:
             db.session.rollback()
             flash(str(refused), "danger")
@@ -159,7 +166,7 @@ class FormPages(BaseView):
                 db.session.rollback()
                 flash(str(refused), "danger")
                 return redirect(url_for("FormPages.sign", form_id=form_id))
-            flash(f"已签字确认第 {revision.number} 版（内容摘要 {revision.content_hash[:16]}…）。", "success")
+            flash(f"已签字确认第 {revision.number} 版，登记表已转入下一环节。", "success")
             return redirect(url_for("FormPages.page", form_id=form_id))
         return self.render_template("workflow/sign.html", form=form, stage=engine.current(form),
                                     grids=documents.grids(form), is_owner=engine.acts_as(
