@@ -9,13 +9,22 @@ seed_cli = AppGroup("seed", help="载入演示数据。")
 
 
 @seed_cli.command("demo")
-@click.option("--scale", type=click.Choice(["small", "county"]), default="small",
-              help="small：十余个单位；county：约 100 个单位、800 个科室、8000 人。")
+@click.option("--scale", type=click.Choice(["small", "county", "city"]), default="small",
+              help="small：十余个单位；county：约 100 个单位、800 个科室、8000 人；"
+                   "city：另加 10 个县（约 1000 个单位、10 万人、50 万风险点、150 万条措施）。")
 @click.option("--seed", "seed_value", default=2026, show_default=True, help="随机种子")
 def seed_demo(scale, seed_value):
-    """载入演示县（需为空库）。"""
-    from seed import demo
+    """载入演示数据：small/county 需为空库；city 在演示县之外批量加入 10 个县。"""
+    from seed import demo, scale as bulk
     with acting_as():
+        if scale == "city":
+            from app.organisation.models import Unit
+            from app.extensions import db
+            if db.session.query(Unit.id).first() is None:
+                demo.load("small", seed_value)
+            made = bulk.load(10, seed_value)
+            click.echo("已批量载入：" + "，".join(f"{t} {n} 行" for t, n in made.items()))
+            return
         made = demo.load(scale, seed_value)
     click.echo(f"已载入演示县：{made['units']} 个单位，{made['people']} 名工作人员。")
 

@@ -44,7 +44,7 @@ class PersonView(ScopedModelView):
     ]
     add_columns = edit_columns = ["name", "gender", "id_number", "phone", "unit", "section",
                                   "post", "title", "appointed_on", "is_leader"]
-    search_columns = ["name", "unit", "section", "post", "title", "is_leader", "id_number"]
+    search_columns = ["name", "unit", "section", "title", "is_leader", "id_number"]
     label_columns = {**LABELS, "name": "姓名"}
     base_order = ("id", "asc")
     formatters_columns = {"appointed_on": cn_date, "is_leader": yes_no}
@@ -81,7 +81,7 @@ class SectionView(ScopedModelView):
     show_title, add_title, edit_title = "科室详情", "新增科室", "修改科室"
     list_columns = ["name", "unit", "head", "supervisor"]
     add_columns = edit_columns = show_columns = ["unit", "name", "duties", "head", "supervisor"]
-    search_columns = ["name", "unit", "head", "supervisor"]
+    search_columns = ["name", "unit"]
     label_columns = {**LABELS, "name": "科室名称", "duties": "部门工作职责"}
     validators_columns = {
         "head": [FieldRule(rules.other_unit_error, "unit", what="责任人")],

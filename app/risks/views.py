@@ -66,7 +66,8 @@ class RiskPointView(FormContent, ScopedModelView):
     add_columns = edit_columns = ["form", "risk_type", "content", "level", "power", "step"]
     show_columns = ["form", "owner", "unit", "section", "risk_type", "content", "level", "monitor",
                     "power", "step"]
-    search_columns = ["content", "risk_type", "level", "unit", "section", "owner", "owner_kind"]
+    # relation filters render every choice: only small tables (units) are offered
+    search_columns = ["content", "risk_type", "level", "owner_kind", "unit"]
     label_columns = LABELS
     description_columns = {
         "level": "一级：可能违反党纪国法，纪检监察监控；二级：可能违反党委政府规章制度，效能监察监控；"
@@ -117,7 +118,7 @@ class RiskFormView(ScopedModelView):
     list_title = "登记表"
     list_columns = ["round", "owner_kind", "owner", "unit", "section", "stage_label", "revision",
                     "signed_revision", "published"]
-    search_columns = ["round", "owner_kind", "unit", "section", "owner", "stage", "published"]
+    search_columns = ["round", "owner_kind", "unit", "stage", "published"]
     label_columns = {**LABELS, "stage_label": "当前环节", "stage": "当前环节"}
     base_order = ("id", "desc")
     formatters_columns = {"published": lambda v: "是" if v else "否"}
