@@ -15,9 +15,7 @@ from app.risks.content import FormContent
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, Rule, SupervisionMethod
 from app.security import roles
 from app.security.scoped_views import ScopedModelView, interface
-from app.workflow.flows import all_stage_labels
 
-STAGES = all_stage_labels()
 LABELS = {"form": "登记表", "risk_type": "风险类别", "content": "具体内容及表现形式", "level": "风险等级",
           "monitor": "监控主体", "power": "所涉职权", "step": "所涉流程环节", "unit": "单位",
           "section": "科室", "owner": "本人/责任人", "owner_kind": "类型", "stage": "防控阶段",

@@ -16,7 +16,7 @@ from werkzeug.security import check_password_hash
 from app.enums import Owner
 from app.errors import Refused
 from app.extensions import db
-from app.organisation.models import Section
+from app.organisation.models import Person, Section
 from app.risks.models import FormRevision, ReviewStep, RiskForm
 from app.security.scope import criteria, in_scope, scope_of
 from app.workflow.flows import FLOWS, PEERS, Action, Actor, Kind, next_stage, stage
@@ -274,7 +274,6 @@ def create_form(kind: Owner, round_: int, user, *, person=None, section=None, un
         owner, unit = section.head, section.unit
     else:
         unit = unit or me.unit
-        from app.organisation.models import Person
         owner = (db.session.query(Person).filter_by(unit_id=unit.id, is_leader=True)
                  .order_by(Person.id).first())
         person = section = None
