@@ -71,6 +71,10 @@ def init_views(app):
     from app.catalogue import views as catalogue_views
     from app.organisation import api as organisation_api
     from app.organisation import views as organisation_views
+    from app.assessment import api as assessment_api
+    from app.assessment import views as assessment_views
+    from app.archives import api as archives_api
+    from app.archives import views as archives_views
     from app import formatting
 
     appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
@@ -85,6 +89,10 @@ def init_views(app):
     risks_api.register(appbuilder)
     publication_views.register(appbuilder)
     reports_views.register(appbuilder)
+    assessment_views.register(appbuilder)
+    assessment_api.register(appbuilder)
+    archives_views.register(appbuilder)
+    archives_api.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
 

@@ -149,3 +149,103 @@ class ControlStage(Choice):
 class RuleKind(Choice):
     NEW = "新建立"
     REVISED = "修订"
+
+
+# ── 考核 ─────────────────────────────────────────────────────────────────
+QUARTERS = ("第一季度", "第二季度", "第三季度", "第四季度")  # 季度 n is QUARTERS[n - 1]
+
+
+class Grade(Choice):
+    """考核等次."""
+    EXCELLENT = "优秀"
+    GOOD = "良好"
+    PASS = "及格"
+    FAIL = "不及格"
+
+
+class Standard(Choice):
+    """The four 考核标准 of seed 000 四(四)1, each rated on its own."""
+    LEADERSHIP = "组织领导"
+    MEASURES = "措施落实"
+    SELF_CHECK = "自查自纠"
+    IMPROVEMENT = "总结修正"
+
+    @property
+    def key(self) -> str:
+        """The prefix of the columns that hold this standard's rating."""
+        return self.name.lower()
+
+    @property
+    def text(self) -> str:
+        return {
+            "组织领导": "廉政风险防范管理工作领导重视，制度机制健全，责任分工明确，界定风险准确，"
+                    "实施方案能结合自身实际，具有较强的针对性和可操作性。",
+            "措施落实": "本单位、本部门廉政风险的前期预防、中期监控、后期处置等各项措施落实到位。"
+                    "未出现违规违纪行为，群众满意度高。",
+            "自查自纠": "本单位、本部门能够认真自查自纠，自查报告客观真实，查找问题准确，结果运用有效，相关档案齐全。",
+            "总结修正": "注意总结和研究廉政风险防范管理工作，不断修正廉政风险内容，完善措施，改进工作。",
+        }[self.value]
+
+
+class InspectionKind(Choice):
+    SPECIAL = "专项检查"
+    SPOT_CHECK = "每半年抽查"
+
+
+class InspectionMethod(Choice):
+    """检查方法 (several may apply), seed 000 四(四)2②."""
+    REPORT = "听取主要领导汇报"
+    FORUM = "座谈会"
+    TEAM_REVIEW = "督查组评议"
+    PUBLIC_REVIEW = "社会评议和民主测评"
+    QUESTIONNAIRE = "问卷调查"
+    MATERIALS = "检查相关材料"
+    RECEIPTS = "查看有关票据"
+
+
+# ── 后期处置, 廉政档案 ────────────────────────────────────────────────────
+class DispositionKind(Choice):
+    WARNING = "警示提醒"
+    ADMONISHMENT = "诫勉纠错"
+    RECTIFICATION = "责令整改"
+    ACCOUNTABILITY = "责任追究"
+    TO_COMMISSION = "移交纪检监察机关"
+    TO_JUDICIARY = "移交司法机关"
+
+
+class DispositionSource(Choice):
+    """Where the matter came from (seed 000 四(二)③c and 中期监控)."""
+    REPORT = "群众举报"
+    SOCIAL = "社会反映"
+    COMPLAINT = "信访投诉"
+    APPRAISAL = "民主测评"
+    INSPECTION = "风险防范检查"
+    NOT_APPLIED = "未落实防范措施"
+    OTHER = "组织认为有必要"
+
+
+class DispositionOutcome(Choice):
+    SETTLED = "整改到位予以了结"
+    PURSUED = "整改不力予以追究"
+
+
+class ArchiveEntryKind(Choice):
+    """What an integrity archive records besides what the app already knows
+    (post duties, risk points, talks, dispositions, assessments)."""
+    APPOINTMENT = "职务任免"
+    ORGANISATIONAL = "组织处理"
+    DISCIPLINARY = "纪律处分"
+    DECLARATION = "个人有关事项申报"
+    DECLARATION_CHANGE = "个人有关事项变更"
+    INCOME = "本人及配偶收入"
+    FAMILY_EMPLOYMENT = "配偶、子女从业情况"
+
+
+class ArchiveReadChannel(Choice):
+    """How an archive was read; every read is logged with one of these."""
+    LIST = "列表"
+    PAGE = "查看"
+    PRINT = "打印"
+    EXCEL = "导出Excel"
+    API_GET = "接口查看"
+    API_LIST = "接口列表"

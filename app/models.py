@@ -5,3 +5,6 @@ from app.risks.models import (ControlMeasure, FormRevision, ReviewStep, RiskForm
                               RiskPoint, Rule, SupervisionMethod)
 from app.organisation.models import County, Person, Post, Section, Unit  # noqa: F401
 from app.security.models import Login  # noqa: F401
+from app.assessment.models import (Assessment, Commendation, FollowUpVisit, Inspection,  # noqa: F401
+                                   RectificationNotice, SelfCheck, SelfCheckAttachment)
+from app.archives.models import ArchiveEntry, ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk  # noqa: F401

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.catalogue.models import FlowStep, FlowTransition, Power
 from app.enums import PowerStatus
 from app.organisation.models import County, Person, Post, Section, Unit
-from seed import data, powers
+from seed import archives, assessment, data, powers
 from seed import round as round_
 
 SCALES = {
@@ -156,6 +156,8 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
             admin.person_id = _find(people[code], locator).id
             db.session.commit()
         made_forms = round_.load_round(date.today().year)
+        assessment.load(date.today())
+        archives.load(date.today())
     return {"units": len(units), "people": db.session.query(Person).count(), "forms": made_forms}
 
 

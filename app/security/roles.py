@@ -15,8 +15,13 @@ POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
 RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
 REPORTS, DASHBOARD = "Reports", "Dashboard"
 AUDIT = "AuditLog"
+SELF_CHECK, INSPECTION, ASSESSMENT, NOTICE = "SelfCheck", "Inspection", "Assessment", "RectificationNotice"
+DISPOSITION, TALK, ARCHIVE, ARCHIVE_READS = "Disposition", "IntegrityTalk", "IntegrityArchive", "ArchiveRead"
+SELF_CHECK_FILING, OVERDUE_NOTICES, TALKS_OWED = "SelfCheckFiling", "OverdueNotices", "TalksOwed"  # menu links
+SELF_CHECKS, NOTICES, TALKS = (SELF_CHECK, SELF_CHECK_FILING), (NOTICE, OVERDUE_NOTICES), (TALK, TALKS_OWED)
 ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "Risks", "System"
 REPORT_MENU = "ReportsMenu"
+ASSESSMENT_MENU, ARCHIVE_MENU = "AssessmentMenu", "ArchivesMenu"
 ORGANISATION = (UNIT, SECTION, POST, PERSON)
 CATALOGUE = (POWER, CATALOGUE_TABLES)
 MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
@@ -40,6 +45,11 @@ REGISTERS = [grant([RISK_FORM, FORM_PAGES, MY_FORMS], READ, EDIT, MENU),
 
 # The summaries and exports, for everyone who looks beyond his own records.
 REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU, DASHBOARD], MENU)]
+
+# Archives are narrower than the data scope (app.archives.access): these roles
+# read the archives in their scope, everybody else only his own.
+ARCHIVE_READERS = ("领导小组办公室", "纪委监察")
+ARCHIVE_OWN = [grant([ARCHIVE], READ, MENU), grant([ARCHIVE_MENU], MENU)]
 
 # What every login may do: its own account, and read the API's documentation.
 EVERY_LOGIN = [
@@ -65,22 +75,44 @@ def _keeper(*resources):
     return [grant(resources, READ, ADD, EDIT, DELETE, MENU), grant(MENUS, MENU)] + REGISTERS
 
 
+# 考核, 后期处置, 廉政谈话, 廉政档案 (app.assessment, app.archives), role by role.
+ALL = (READ, ADD, EDIT, DELETE, MENU)
+OFFICE_OVERSIGHT = [
+    grant([*SELF_CHECKS, *TALKS, ARCHIVE], READ, MENU),
+    grant([INSPECTION, ASSESSMENT, *NOTICES, DISPOSITION], *ALL),
+    grant([ASSESSMENT_MENU, ARCHIVE_MENU], MENU),
+]
+COMMISSION_OVERSIGHT = [
+    grant([*SELF_CHECKS, ASSESSMENT, *TALKS, ARCHIVE_READS], READ, MENU),
+    grant([*NOTICES], READ, EDIT, MENU),               # 跟踪回访; the office closes a notice
+    grant([INSPECTION, DISPOSITION], *ALL),
+    grant([ARCHIVE], READ, ADD, EDIT, MENU),           # keeps the archives
+    grant([ASSESSMENT_MENU, ARCHIVE_MENU], MENU),
+]
+UNIT_OVERSIGHT = [grant([ASSESSMENT, *NOTICES, DISPOSITION], READ, MENU), grant([*TALKS], *ALL),
+                  grant([ASSESSMENT_MENU], MENU)] + ARCHIVE_OWN
+
 ROLES: dict[str, RoleDef] = {
     "系统管理员": RoleDef(Level.ALL, [(".*", ".*")], "维护系统、账号与权限"),
     "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
         grant([AUDIT], READ, MENU), grant([SYSTEM_MENU], MENU),
-    ], "维护职权目录，推进审核，考核各单位"),
-    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING,
-                     "查阅全县数据，专项检查与抽查，廉政档案"),
+    ] + OFFICE_OVERSIGHT, "维护职权目录，推进审核，考核各单位"),
+    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING
+                     + COMMISSION_OVERSIGHT, "查阅全县数据，专项检查与抽查，廉政档案"),
     "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + REPORTING + [
-        grant([UNIT], READ, EDIT, MENU),
-    ], "维护本单位数据"),
-    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING, "本单位领导班子"),
-    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING, "分管若干科室"),
+        grant([UNIT], READ, EDIT, MENU), grant([*SELF_CHECKS], *ALL),
+    ] + UNIT_OVERSIGHT, "维护本单位数据"),
+    "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
+        grant([*SELF_CHECKS], READ, MENU),
+    ] + UNIT_OVERSIGHT, "本单位领导班子"),
+    "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
+        grant([*SELF_CHECKS, DISPOSITION], READ, MENU), grant([*TALKS], *ALL), grant([ASSESSMENT_MENU], MENU),
+    ] + ARCHIVE_OWN, "分管若干科室"),
     "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + REPORTING + [
         grant([POST, PERSON], EDIT), grant([RULE], READ, ADD, EDIT, DELETE, MENU),
-    ], "本科室负责人"),
-    "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE, RULE), "本人"),
+        grant([*SELF_CHECKS], *ALL), grant([DISPOSITION], READ, MENU), grant([ASSESSMENT_MENU], MENU),
+    ] + ARCHIVE_OWN, "本科室负责人"),
+    "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE, RULE) + ARCHIVE_OWN, "本人"),
 }
 ADMIN_ROLE = "系统管理员"
 

@@ -1,0 +1,15 @@
+"""What saving through a page or the API adds to the model rules, shared by
+the views and the APIs of this package (mixins placed before the base class)."""
+
+
+class Placing:
+    """Records that hang on a person take his unit and section (``place``)
+    before the scope check, so nobody files one outside his scope."""
+
+    def pre_add(self, item):
+        item.place()
+        super().pre_add(item)
+
+    def pre_update(self, item):
+        item.place()
+        super().pre_update(item)
