@@ -146,3 +146,20 @@ def test_api_list_queries_do_not_grow_with_rows(api, app):
     a = api("office")
     counts = [queries_during(app, lambda: a.get(f"/api/v1/risk/?q=(page_size:{size})")) for size in (10, 100)]
     assert counts[0] == counts[1], counts
+
+
+def test_dashboard_names_units_without_a_self_check_this_quarter(client, ctx):
+    from datetime import date, datetime
+    from app.assessment.models import SelfCheck
+    from app.organisation.models import Unit
+    today = date.today()
+    quarter = (today.month - 1) // 3 + 1
+    filed = {u for (u,) in db.session.query(SelfCheck.unit_id).filter(
+        SelfCheck.year == today.year, SelfCheck.quarter == quarter, SelfCheck.section_id.is_(None),
+        SelfCheck.filed_at.is_not(None))}
+    page = client("office").get("/reports/dashboard").get_data(as_text=True)
+    section = page.split("尚未报送自查报告的单位")[1].split("各单位进度")[0]
+    for u in db.session.query(Unit).filter(Unit.county_id == unit("CZJ").county_id):
+        assert (u.name in section) == (u.id not in filed), u.name
+    mine = client("jyj_admin").get("/reports/dashboard").get_data(as_text=True)
+    assert "示范县财政局" not in mine.split("尚未报送自查报告的单位")[1].split("各单位进度")[0]

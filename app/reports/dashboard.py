@@ -1,5 +1,5 @@
 """The figures of the dashboard, each one GROUP BY inside the viewer's scope."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import case, func, select
 
@@ -32,6 +32,16 @@ def risks_by_type_and_level(round_: int) -> dict[str, dict[str, int]]:
     for risk_type, level, n in db.session.execute(query):
         table[risk_type][level] = n
     return table
+
+
+def units_without_self_check(today: date) -> list[str]:
+    """Units in scope that have not filed their own 季度自查 for the current quarter."""
+    from app.assessment.models import SelfCheck
+    filed = select(SelfCheck.unit_id).where(
+        SelfCheck.year == today.year, SelfCheck.quarter == (today.month - 1) // 3 + 1,
+        SelfCheck.section_id.is_(None), SelfCheck.filed_at.is_not(None))
+    return list(db.session.scalars(select(Unit.name).where(
+        criteria(Unit, current_scope()), Unit.id.not_in(filed)).order_by(Unit.code)))
 
 
 def unit_progress(round_: int) -> list[dict]:

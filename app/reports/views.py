@@ -54,7 +54,9 @@ class Reports(BaseView):
         return self.render_template("reports/dashboard.html", round=round_,
                                     waiting=dashboard.waiting(round_),
                                     risks=dashboard.risks_by_type_and_level(round_),
-                                    units=dashboard.unit_progress(round_))
+                                    units=dashboard.unit_progress(round_),
+                                    no_self_check=dashboard.units_without_self_check(date.today()),
+                                    quarter=(date.today().month - 1) // 3 + 1)
 
     def _grids(self, filters: Filters, link=None):
         link = link or (lambda **_: None)
