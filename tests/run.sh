@@ -16,7 +16,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ -z "${TEST_POSTGRES_URL:-}" ]; then
-  read -r version cluster < <(pg_lsclusters -h | head -n 1 | awk '{print $1, $2}')
+  read -r version cluster < <(pg_lsclusters -h | head -n 1 | awk '{print $1, $2}') || true
   if [ -z "${version:-}" ]; then
     version=$(ls /usr/lib/postgresql | sort -n | tail -n 1); cluster=main
     pg_createcluster "$version" "$cluster" >/dev/null
