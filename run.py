@@ -33,6 +33,8 @@ def main() -> None:
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args()
     prepare(app)
+    from app.reminders import scheduler
+    scheduler.start(app)  # the one scheduler of this single process (no reloader: never twice)
     print(f"廉政风险防控管理系统：http://{args.host}:{args.port}/")
     app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
 

@@ -75,6 +75,9 @@ def init_views(app):
     from app.assessment import views as assessment_views
     from app.archives import api as archives_api
     from app.archives import views as archives_views
+    from app.plan import views as plan_views
+    from app.reminders import api as reminders_api
+    from app.reminders import views as reminders_views
     from app import formatting
 
     appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
@@ -93,6 +96,9 @@ def init_views(app):
     assessment_api.register(appbuilder)
     archives_views.register(appbuilder)
     archives_api.register(appbuilder)
+    plan_views.register(appbuilder)
+    reminders_views.register(appbuilder)
+    reminders_api.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
 

@@ -102,6 +102,39 @@ def export_risks(round_, out):
     click.echo(f"已导出 {n} 个风险点：{out}")
 
 
+jobs_cli = AppGroup("jobs", help="定时提醒：调度器与单次执行。")
+
+
+@jobs_cli.command("run")
+def jobs_run():
+    """运行唯一的调度器（生产环境中单独一个进程）；先补发停机期间错过的提醒。"""
+    import time
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from app.reminders import scheduler
+    app = current_app._get_current_object()
+    sched = scheduler.build(app, BlockingScheduler)
+    click.echo("调度器已启动（Asia/Shanghai），任务：" + "、".join(j.id for j in sched.get_jobs()))
+    try:
+        sched.start()
+    except (KeyboardInterrupt, SystemExit):
+        time.sleep(0)
+
+
+@jobs_cli.command("once")
+@click.argument("rule")
+def jobs_once(rule):
+    """立即执行一条提醒规则一次（RULE 为规则标识，如 self_check）。"""
+    from app.reminders import scheduler
+    from app.reminders.models import ReminderRule
+    from app.extensions import db
+    if db.session.query(ReminderRule.id).filter_by(key=rule).first() is None:
+        raise click.ClickException(f"没有标识为 {rule} 的提醒规则。")
+    made = scheduler.run_once(current_app._get_current_object(), rule)
+    click.echo(f"已执行 {rule}：新发出 {made} 条提醒。")
+
+
 def register(app):
-    for command in (seed_cli, setup_command, export_cli):
+    for command in (seed_cli, setup_command, export_cli, jobs_cli):
         app.cli.add_command(command)

@@ -249,3 +249,22 @@ class ArchiveReadChannel(Choice):
     EXCEL = "导出Excel"
     API_GET = "接口查看"
     API_LIST = "接口列表"
+
+
+# ── 推进计划, 提醒 ────────────────────────────────────────────────────────
+class ReminderKind(Choice):
+    """What a reminder rule looks for (app.reminders.rules)."""
+    SELF_CHECK = "每季度自查"
+    SPOT_CHECK = "每半年抽查"
+    TALK = "年度廉政谈话"
+    PLAN = "推进计划报送"
+    WAITING = "审核滞留"
+    NOTICE = "整改通知期限"
+
+
+class DeliveryStatus(Choice):
+    PENDING = "待发送"
+    SENT = "已发送"
+    RETRYING = "待重试"
+    FAILED = "发送失败"
+    NO_EMAIL = "无邮箱"

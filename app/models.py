@@ -8,3 +8,5 @@ from app.security.models import Login  # noqa: F401
 from app.assessment.models import (Assessment, Commendation, FollowUpVisit, Inspection,  # noqa: F401
                                    RectificationNotice, SelfCheck, SelfCheckAttachment)
 from app.archives.models import ArchiveEntry, ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk  # noqa: F401
+from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission  # noqa: F401
+from app.reminders.models import Delivery, Message, ReminderRule  # noqa: F401

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.catalogue.models import FlowStep, FlowTransition, Power
 from app.enums import PowerStatus
 from app.organisation.models import County, Person, Post, Section, Unit
-from seed import archives, assessment, data, powers
+from seed import archives, assessment, data, powers, reminders
 from seed import round as round_
 
 SCALES = {
@@ -158,6 +158,7 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
         made_forms = round_.load_round(date.today().year)
         assessment.load(date.today())
         archives.load(date.today())
+        reminders.load(date.today())
     return {"units": len(units), "people": db.session.query(Person).count(), "forms": made_forms}
 
 

@@ -22,6 +22,11 @@ SELF_CHECKS, NOTICES, TALKS = (SELF_CHECK, SELF_CHECK_FILING), (NOTICE, OVERDUE_
 ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, SYSTEM_MENU = "Organisation", "Catalogue", "Risks", "System"
 REPORT_MENU = "ReportsMenu"
 ASSESSMENT_MENU, ARCHIVE_MENU = "AssessmentMenu", "ArchivesMenu"
+# 推进计划 and reminders (app.plan, app.reminders).
+PLAN, PLAN_DELIVERABLES, PLAN_SUBMISSION = "RolloutPlan", "PlanDeliverables", "PlanSubmission"
+PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU = "PlanStatus", "PlanOverdue", "PlanMenu"   # menu links, the menu
+REMINDER_RULE, REMINDER_JOBS, DELIVERY, MESSAGE = "ReminderRule", "ReminderJobs", "ReminderDelivery", "Message"
+REMINDER_MENU = "RemindersMenu"
 ORGANISATION = (UNIT, SECTION, POST, PERSON)
 CATALOGUE = (POWER, CATALOGUE_TABLES)
 MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
@@ -51,8 +56,9 @@ REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU, DASHBOARD], MENU)
 ARCHIVE_READERS = ("领导小组办公室", "纪委监察")
 ARCHIVE_OWN = [grant([ARCHIVE], READ, MENU), grant([ARCHIVE_MENU], MENU)]
 
-# What every login may do: its own account, and read the API's documentation.
+# What every login may do: its own account, its messages, and read the API's documentation.
 EVERY_LOGIN = [
+    grant([MESSAGE], READ, MENU), grant([REMINDER_MENU], MENU),
     ("^OpenApi$", "^can_get$"), ("^SwaggerView$", "^can_show$"),
     ("^UserDBModelView$", any_of("can_userinfo", "resetmypassword", "userinfoedit")),
     (any_of("ResetMyPasswordView", "UserInfoEditView"),
@@ -81,7 +87,14 @@ OFFICE_OVERSIGHT = [
     grant([*SELF_CHECKS, *TALKS, ARCHIVE], READ, MENU),
     grant([INSPECTION, ASSESSMENT, *NOTICES, DISPOSITION], *ALL),
     grant([ASSESSMENT_MENU, ARCHIVE_MENU], MENU),
+    grant([PLAN, PLAN_DELIVERABLES, PLAN_SUBMISSION, REMINDER_RULE], *ALL),
+    grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU, REMINDER_JOBS], MENU), grant([DELIVERY], READ, MENU),
 ]
+# The plan as the units see it: read the plan, record and read their own unit's submissions.
+PLAN_READER = [grant([PLAN, PLAN_DELIVERABLES], READ, MENU), grant([PLAN_SUBMISSION], READ, MENU),
+               grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU], MENU)]
+PLAN_KEEPER = [grant([PLAN, PLAN_DELIVERABLES], READ, MENU), grant([PLAN_SUBMISSION], *ALL),
+               grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU], MENU)]
 COMMISSION_OVERSIGHT = [
     grant([*SELF_CHECKS, ASSESSMENT, *TALKS, ARCHIVE_READS], READ, MENU),
     grant([*NOTICES], READ, EDIT, MENU),               # 跟踪回访; the office closes a notice
@@ -98,13 +111,13 @@ ROLES: dict[str, RoleDef] = {
         grant([AUDIT], READ, MENU), grant([SYSTEM_MENU], MENU),
     ] + OFFICE_OVERSIGHT, "维护职权目录，推进审核，考核各单位"),
     "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING
-                     + COMMISSION_OVERSIGHT, "查阅全县数据，专项检查与抽查，廉政档案"),
+                     + COMMISSION_OVERSIGHT + PLAN_READER, "查阅全县数据，专项检查与抽查，廉政档案"),
     "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + REPORTING + [
         grant([UNIT], READ, EDIT, MENU), grant([*SELF_CHECKS], *ALL),
-    ] + UNIT_OVERSIGHT, "维护本单位数据"),
+    ] + UNIT_OVERSIGHT + PLAN_KEEPER, "维护本单位数据"),
     "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS], READ, MENU),
-    ] + UNIT_OVERSIGHT, "本单位领导班子"),
+    ] + UNIT_OVERSIGHT + PLAN_READER, "本单位领导班子"),
     "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS, DISPOSITION], READ, MENU), grant([*TALKS], *ALL), grant([ASSESSMENT_MENU], MENU),
     ] + ARCHIVE_OWN, "分管若干科室"),

@@ -1,0 +1,63 @@
+"""Who has handed in what of the plan, and what is outstanding."""
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from app.errors import Refused
+from app.extensions import db
+from app.organisation.models import Unit
+from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
+from app.security.scope import Scope, criteria, in_scope
+
+
+@dataclass
+class Status:
+    deliverable: PlanDeliverable
+    unit: Unit
+    submission: PlanSubmission | None
+
+    def state(self, today: date) -> str:
+        if self.submission:
+            late = self.submission.submitted_on > self.deliverable.due_on
+            return "逾期报送" if late else "已报送"
+        return "逾期未报" if self.deliverable.due_on < today else "未到期"
+
+
+def statuses(scope: Scope) -> list[Status]:
+    """Every deliverable for every unit in scope, with its submission if any."""
+    units = db.session.scalars(select(Unit).where(criteria(Unit, scope)).order_by(Unit.code)).all()
+    deliverables = db.session.scalars(select(PlanDeliverable).join(PlanPhase)
+                                      .order_by(PlanDeliverable.due_on, PlanDeliverable.id)).all()
+    got = {(s.deliverable_id, s.unit_id): s for s in db.session.scalars(
+        select(PlanSubmission).where(criteria(PlanSubmission, scope)))}
+    return [Status(d, u, got.get((d.id, u.id))) for d in deliverables for u in units]
+
+
+def outstanding(scope: Scope, due_by: date) -> list[tuple[PlanDeliverable, Unit]]:
+    """(deliverable, unit) due on or before ``due_by`` and not handed in."""
+    return [(s.deliverable, s.unit) for s in statuses(scope)
+            if s.submission is None and s.deliverable.due_on <= due_by]
+
+
+def overdue(scope: Scope, today: date | None = None) -> list[Status]:
+    today = today or date.today()
+    return [s for s in statuses(scope) if s.submission is None and s.deliverable.due_on < today]
+
+
+def record_submission(deliverable: PlanDeliverable, unit: Unit, submitted_on: date, note: str = "",
+                      scope: Scope | None = None) -> PlanSubmission:
+    """A unit hands in a deliverable (once)."""
+    exists = db.session.scalar(select(PlanSubmission).where(
+        PlanSubmission.deliverable_id == deliverable.id, PlanSubmission.unit_id == unit.id))
+    if exists:
+        raise Refused(f"{unit.name}已于{exists.submitted_on.isoformat()}报送“{deliverable.name}”。")
+    submission = PlanSubmission(deliverable=deliverable, unit=unit, unit_id=unit.id,
+                                submitted_on=submitted_on, note=note)
+    for message in submission.validate().values():
+        raise Refused(message)
+    if not in_scope(submission, scope):
+        raise Refused("该单位不在您的数据范围内。")
+    db.session.add(submission)
+    db.session.commit()
+    return submission

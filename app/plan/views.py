@@ -1,0 +1,84 @@
+"""Pages: 推进计划 (phases, tasks, deliverables; kept by the office), each unit's
+submissions (in scope), and per unit what is in and when, overdue in red."""
+from datetime import date
+
+from flask import request
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.views import expose
+
+from app.extensions import db
+from app.formatting import cn_date
+from app.plan import services
+from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
+from app.security import roles
+from app.security.scope import current_scope
+from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
+
+LABELS = {"position": "序号", "title": "工作内容", "starts_on": "开始日期", "ends_on": "结束日期",
+          "tasks": "主要任务", "requirements": "工作要求", "deliverables": "报送材料", "phase": "阶段",
+          "name": "报送材料", "due_on": "报送期限", "deliverable": "报送材料", "unit": "单位",
+          "submitted_on": "报送日期", "note": "备注"}
+
+
+class PlanPhaseView(ModelView):
+    route_base = "/plan/phase"
+    datamodel = SQLAInterface(PlanPhase, db.session)
+    class_permission_name = roles.PLAN
+    method_permission_name = VIEW_PERMISSIONS
+    list_title = show_title = "推进计划"
+    list_columns = ["position", "title", "starts_on", "ends_on", "tasks"]
+    add_columns = edit_columns = ["position", "title", "starts_on", "ends_on", "tasks", "requirements"]
+    show_columns = add_columns + ["deliverables"]
+    label_columns = LABELS
+    formatters_columns = {"starts_on": cn_date, "ends_on": cn_date}
+    base_order = ("position", "asc")
+
+
+class PlanDeliverableView(ModelView):
+    route_base = "/plan/deliverable"
+    datamodel = SQLAInterface(PlanDeliverable, db.session)
+    class_permission_name = roles.PLAN
+    method_permission_name = VIEW_PERMISSIONS
+    list_title = show_title = "报送材料及期限"
+    list_columns = ["phase", "name", "due_on"]
+    add_columns = edit_columns = show_columns = ["phase", "name", "due_on"]
+    label_columns = LABELS
+    formatters_columns = {"due_on": cn_date}
+    base_order = ("due_on", "asc")
+
+
+class PlanSubmissionView(ScopedModelView):
+    route_base = "/plan/submission"
+    datamodel = interface(PlanSubmission)
+    class_permission_name = roles.PLAN_SUBMISSION
+    method_permission_name = {**VIEW_PERMISSIONS, "status": "read"}
+    list_title = show_title = add_title = edit_title = "推进计划报送"
+    list_columns = ["deliverable", "unit", "submitted_on", "note"]
+    add_columns = edit_columns = show_columns = ["deliverable", "unit", "submitted_on", "note"]
+    search_columns = ["deliverable", "unit"]
+    label_columns = LABELS
+    formatters_columns = {"submitted_on": cn_date}
+    base_order = ("submitted_on", "desc")
+
+    @expose("/status")
+    @has_access
+    def status(self):
+        """Per unit, whether each deliverable is in and when; ``?overdue=1`` only what is overdue."""
+        today = date.today()
+        rows = services.statuses(current_scope())
+        if request.args.get("overdue"):
+            rows = [r for r in rows if r.state(today) == "逾期未报"]
+        return self.render_template("plan/status.html", rows=rows, today=today,
+                                    overdue=sum(r.state(today) == "逾期未报" for r in rows))
+
+
+def register(appbuilder):
+    menu = dict(category=roles.PLAN_MENU, category_label="推进计划", category_icon="fa-calendar")
+    appbuilder.add_view(PlanPhaseView, roles.PLAN, label="推进计划表", icon="fa-calendar", **menu)
+    appbuilder.add_view(PlanDeliverableView, roles.PLAN_DELIVERABLES, label="报送材料及期限", icon="fa-file-text-o", **menu)
+    appbuilder.add_view(PlanSubmissionView, roles.PLAN_SUBMISSION, label="报送登记", icon="fa-inbox", **menu)
+    appbuilder.add_link(roles.PLAN_STATUS, label="报送情况", href="/plan/submission/status", icon="fa-tasks", **menu)
+    appbuilder.add_link(roles.PLAN_OVERDUE, label="逾期未报", href="/plan/submission/status?overdue=1",
+                        icon="fa-clock-o", **menu)

@@ -1,0 +1,94 @@
+"""REST: /api/v1/reminder/ (the rules; the office's, county-wide; ``POST /<id>/run``
+runs one by hand) and /api/v1/message/ (one's own messages, ``GET /unread``)."""
+from flask import current_app, g
+from flask_appbuilder import ModelRestApi
+from flask_appbuilder.api import expose, protect, safe
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+
+from app.errors import Refused
+from app.extensions import db
+from app.reminders import delivery, scheduler
+from app.reminders.models import Message, ReminderRule
+from app.reminders.views import OwnMessages
+from app.security import roles
+from app.security.scoped_views import API_PERMISSIONS
+
+
+class ReminderRuleApi(ModelRestApi):
+    resource_name = "reminder"
+    class_permission_name = roles.REMINDER_RULE
+    method_permission_name = {**API_PERMISSIONS, "run": "edit"}
+    datamodel = SQLAInterface(ReminderRule, db.session)
+    list_columns = ["id", "key", "name", "kind", "schedule", "lead_days", "roles", "enabled", "last_run_at"]
+    show_columns = list_columns + ["subject", "body"]
+    add_columns = edit_columns = ["key", "name", "kind", "schedule", "lead_days", "roles", "subject", "body",
+                                  "enabled"]
+
+    def _refusing(self, call, *args):
+        try:
+            return call(*args)
+        except Refused as e:
+            db.session.rollback()
+            return self.response(422, message={e.field or "_": [str(e)]})
+
+    def _check(self, item):
+        for field, message in item.validate().items():
+            raise Refused(message, field)
+
+    pre_add = pre_update = _check
+
+    def post_headless(self):
+        return self._refusing(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._refusing(super().put_headless, pk)
+
+    @expose("/<int:pk>/run", methods=["POST"])
+    @protect()
+    @safe
+    @permission_name("run")
+    def run(self, pk):
+        """Runs one rule now.
+        ---
+        post:
+          parameters:
+          - {in: path, name: pk, schema: {type: integer}}
+          responses:
+            200: {description: how many reminders went out}
+            404: {$ref: '#/components/responses/404'}
+        """
+        rule = db.session.get(ReminderRule, pk)
+        if rule is None:
+            return self.response_404()
+        made = scheduler.run_once(current_app._get_current_object(), rule.key)
+        return self.response(200, sent=made)
+
+
+class MessageApi(ModelRestApi):
+    resource_name = "message"
+    class_permission_name = roles.MESSAGE
+    method_permission_name = {**API_PERMISSIONS, "unread": "read"}
+    include_route_methods = {"get", "get_list", "unread"}
+    datamodel = SQLAInterface(Message, db.session)
+    base_filters = [["id", OwnMessages, None]]
+    list_columns = ["id", "created_at", "subject", "read_at"]
+    show_columns = list_columns + ["body"]
+
+    @expose("/unread", methods=["GET"])
+    @protect()
+    @safe
+    @permission_name("unread")
+    def unread(self):
+        """How many of one's messages are unread.
+        ---
+        get:
+          responses:
+            200: {description: the count}
+        """
+        return self.response(200, unread=delivery.unread_count(g.user.id))
+
+
+def register(appbuilder):
+    for api in (ReminderRuleApi, MessageApi):
+        appbuilder.add_api(api)

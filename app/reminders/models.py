@@ -1,0 +1,92 @@
+"""Reminder rules (edited by the office), the delivery log — one row per
+(rule, period, recipient), unique in the database, so nothing is sent twice —
+and each login's in-app messages."""
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.security.models import Login
+
+
+class ReminderRule(db.Model):
+    """One reminder: what it looks for (``kind``), when it runs (a crontab line,
+    Asia/Shanghai), how far ahead (``lead_days``), who receives it, and the text."""
+
+    __tablename__ = "reminder_rule"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)      # the job id is "reminder:<key>"
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    schedule: Mapped[str] = mapped_column(String(60))              # crontab: 分 时 日 月 周
+    lead_days: Mapped[int] = mapped_column(Integer, default=0)
+    roles: Mapped[str] = mapped_column(String(200))                # role names, joined by 、
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)                        # {items}, {period}, {name}
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_run_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    @property
+    def role_names(self) -> list[str]:
+        return [r.strip() for r in (self.roles or "").replace(",", "、").split("、") if r.strip()]
+
+    @property
+    def job_id(self) -> str:
+        return f"reminder:{self.key}"
+
+    def validate(self) -> dict[str, str]:
+        from app.reminders.rules import rule_errors
+        return rule_errors(self)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class Delivery(db.Model):
+    """发送记录: a reminder for one recipient in one period, and how its e-mail went."""
+
+    __tablename__ = "reminder_delivery"
+    __table_args__ = (UniqueConstraint("rule_id", "period", "login_id", name="uq_delivery_rule_period_login"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("reminder_rule.id", ondelete="CASCADE"), index=True)
+    period: Mapped[str] = mapped_column(String(30))
+    login_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
+    email: Mapped[Optional[str]] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)
+    next_try_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    rule: Mapped[ReminderRule] = relationship()
+    login: Mapped[Login] = relationship()
+
+    def __repr__(self) -> str:
+        return f"{self.rule} {self.period} {self.login}"
+
+
+class Message(db.Model):
+    """站内消息 of one login; unread until he opens it."""
+
+    __tablename__ = "message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id", ondelete="CASCADE"), index=True)
+    delivery_id: Mapped[Optional[int]] = mapped_column(ForeignKey("reminder_delivery.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    read_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    login: Mapped[Login] = relationship()
+
+    @property
+    def status(self) -> str:
+        return "已读" if self.read_at else "未读"
+
+    def __repr__(self) -> str:
+        return self.subject

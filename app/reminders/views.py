@@ -1,0 +1,136 @@
+"""Pages: 提醒规则 (the office edits them and may run one by hand), 定时任务 (each
+job with its next run), 发送记录 (the delivery log with errors), 我的消息 (every
+login's in-app messages, with the unread count)."""
+from datetime import datetime
+
+from flask import current_app, flash, g, redirect, url_for
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import has_access
+from flask_appbuilder.views import expose
+from sqlalchemy import select
+from wtforms import IntegerField
+from wtforms.validators import NumberRange
+
+from app.enums import ReminderKind
+from app.extensions import db
+from app.forms import choice_field
+from app.reminders import delivery, scheduler
+from app.reminders.models import Delivery, Message, ReminderRule
+from app.security import roles
+from app.security.scoped_views import VIEW_PERMISSIONS
+
+LABELS = {"key": "标识", "name": "名称", "kind": "提醒类型", "schedule": "执行时间（crontab）",
+          "lead_days": "提前天数", "roles": "接收角色", "subject": "标题", "body": "正文", "enabled": "启用",
+          "last_run_at": "上次执行", "rule": "提醒规则", "period": "周期", "login": "接收人", "email": "邮箱",
+          "status": "状态", "attempts": "发送次数", "last_error": "最近错误", "next_try_at": "下次重试",
+          "created_at": "生成时间", "sent_at": "发送时间", "read_at": "阅读时间"}
+
+
+class ReminderRuleView(ModelView):
+    route_base = "/reminder/rule"
+    datamodel = SQLAInterface(ReminderRule, db.session)
+    class_permission_name = roles.REMINDER_RULE
+    method_permission_name = {**VIEW_PERMISSIONS, "run": "edit", "jobs": "read"}
+    list_title = show_title = add_title = edit_title = "提醒规则"
+    list_columns = ["name", "kind", "schedule", "lead_days", "roles", "enabled", "last_run_at"]
+    add_columns = edit_columns = ["key", "name", "kind", "schedule", "lead_days", "roles", "subject", "body",
+                                  "enabled"]
+    show_columns = add_columns + ["last_run_at"]
+    label_columns = LABELS
+    description_columns = {
+        "schedule": "分 时 日 月 周（北京时间），如“0 8 * * 1”为每周一 8:00",
+        "lead_days": "季度、半年、年末前多少天开始提醒；审核滞留为停留天数；期限类为到期前天数",
+        "roles": "以“、”分隔的角色名；每人只收到其数据范围内的事项",
+        "body": "可用 {name}（接收人）、{period}（周期）、{items}（事项清单）"}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": choice_field(ReminderKind, "提醒类型"),
+        "lead_days": IntegerField("提前天数", default=0, validators=[NumberRange(min=0, message="提前天数不能为负。")])}
+    base_order = ("id", "asc")
+
+    def _check(self, item):
+        from app.errors import Refused
+        for message in item.validate().values():
+            raise Refused(message)
+
+    pre_add = pre_update = _check
+
+    @expose("/<int:pk>/run", methods=["POST"])
+    @has_access
+    def run(self, pk):
+        """Runs one rule now, by hand (the office's button)."""
+        rule = db.session.get(ReminderRule, pk)
+        if rule is None:
+            return redirect(url_for("ReminderRuleView.jobs"))
+        made = scheduler.run_once(current_app._get_current_object(), rule.key)
+        flash(f"已执行“{rule.name}”：新发出 {made} 条提醒。", "success")
+        return redirect(url_for("ReminderRuleView.jobs"))
+
+    @expose("/jobs")
+    @has_access
+    def jobs(self):
+        """Every job with its next run (from its crontab) and its last run."""
+        rules = db.session.scalars(select(ReminderRule).order_by(ReminderRule.id)).all()
+        now = delivery.local_now()
+        rows = [(r, scheduler.next_run(r, now) if r.enabled else None) for r in rules]
+        return self.render_template("reminders/jobs.html", rows=rows, now=now)
+
+
+class DeliveryView(ModelView):
+    route_base = "/reminder/delivery"
+    datamodel = SQLAInterface(Delivery, db.session)
+    class_permission_name = roles.DELIVERY
+    method_permission_name = VIEW_PERMISSIONS
+    base_permissions = ["can_read"]
+    list_title = show_title = "发送记录"
+    list_columns = ["created_at", "rule", "period", "login", "status", "attempts", "sent_at", "last_error"]
+    show_columns = list_columns + ["email", "next_try_at", "subject", "body"]
+    search_columns = ["rule", "period", "status"]
+    label_columns = LABELS
+    base_order = ("id", "desc")
+
+
+class OwnMessages(BaseFilter):
+    name = "本人"
+    arg_name = "own"
+
+    def apply(self, query, value):
+        return query.filter(Message.login_id == (g.user.id if getattr(g, "user", None) else -1))
+
+
+class MessageView(ModelView):
+    route_base = "/message"
+    datamodel = SQLAInterface(Message, db.session)
+    class_permission_name = roles.MESSAGE
+    method_permission_name = VIEW_PERMISSIONS
+    base_permissions = ["can_read"]
+    base_filters = [["id", OwnMessages, None]]
+    list_title, show_title = "我的消息", "消息"
+    list_template = "reminders/messages.html"
+    list_columns = ["created_at", "subject", "status"]
+    show_columns = ["created_at", "subject", "body", "read_at"]
+    label_columns = LABELS
+    base_order = ("id", "desc")
+
+    def render_template(self, template, **kwargs):
+        if template == self.list_template:
+            kwargs["unread"] = delivery.unread_count(g.user.id)
+        return super().render_template(template, **kwargs)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is not None and item.read_at is None:
+            item.read_at = datetime.now().replace(microsecond=0)
+            db.session.commit()
+        return super().show(pk)
+
+
+def register(appbuilder):
+    menu = dict(category=roles.REMINDER_MENU, category_label="提醒", category_icon="fa-bell")
+    appbuilder.add_view(MessageView, roles.MESSAGE, label="我的消息", icon="fa-envelope", **menu)
+    appbuilder.add_view(ReminderRuleView, roles.REMINDER_RULE, label="提醒规则", icon="fa-bell-o", **menu)
+    appbuilder.add_link(roles.REMINDER_JOBS, label="定时任务", href="/reminder/rule/jobs", icon="fa-clock-o", **menu)
+    appbuilder.add_view(DeliveryView, roles.DELIVERY, label="发送记录", icon="fa-list", **menu)
