@@ -246,3 +246,17 @@ def test_messages_with_unread_counts_for_every_login(client, api, ctx, smtp):
     assert api("jyj_admin").get("/api/v1/message/unread").json["unread"] == 0
     assert client("czj_ys_staff1").get(f"/message/show/{pk}").status_code in (302, 404) or \
         "季度自查" not in client("czj_ys_staff1").get(f"/message/show/{pk}").get_data(as_text=True)
+
+
+def test_navbar_shows_the_unread_count(client, ctx):
+    from datetime import datetime
+    from app.extensions import db
+    from app.reminders.delivery import unread_count
+    from app.reminders.models import Message
+    from app.security.models import Login
+    login = db.session.query(Login).filter_by(username="jyj_staff1").one()
+    db.session.add(Message(login_id=login.id, subject="测试提醒", body="请按时报送。", created_at=datetime.now()))
+    db.session.commit()
+    n = unread_count(login.id)
+    page = client("jyj_staff1").get("/").get_data(as_text=True)
+    assert n >= 1 and f'<span class="badge" style="background:#c0392b">{n}</span>' in page

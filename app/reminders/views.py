@@ -128,7 +128,16 @@ class MessageView(ModelView):
         return super().show(pk)
 
 
+def unread_messages():
+    """The navbar's unread count, for a logged-in page (one COUNT query)."""
+    user = getattr(g, "user", None)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return {}
+    return {"unread_messages": delivery.unread_count(user.id)}
+
+
 def register(appbuilder):
+    appbuilder.app.context_processor(unread_messages)
     menu = dict(category=roles.REMINDER_MENU, category_label="提醒", category_icon="fa-bell")
     appbuilder.add_view(MessageView, roles.MESSAGE, label="我的消息", icon="fa-envelope", **menu)
     appbuilder.add_view(ReminderRuleView, roles.REMINDER_RULE, label="提醒规则", icon="fa-bell-o", **menu)
