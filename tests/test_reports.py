@@ -163,3 +163,17 @@ def test_dashboard_names_units_without_a_self_check_this_quarter(client, ctx):
         assert (u.name in section) == (u.id not in filed), u.name
     mine = client("jyj_admin").get("/reports/dashboard").get_data(as_text=True)
     assert "示范县财政局" not in mine.split("尚未报送自查报告的单位")[1].split("各单位进度")[0]
+
+
+def test_dashboard_shows_each_units_plan_deliverables(client, ctx):
+    from datetime import date
+    from app.plan.models import PlanDeliverable, PlanSubmission
+    due = db.session.query(PlanDeliverable).filter(PlanDeliverable.due_on <= date.today()).count()
+    czj = unit("CZJ")
+    handed_in = db.session.query(PlanSubmission.deliverable_id).filter(
+        PlanSubmission.unit_id == czj.id,
+        PlanSubmission.deliverable_id.in_(db.session.query(PlanDeliverable.id).filter(
+            PlanDeliverable.due_on <= date.today()))).distinct().count()
+    page = client("czj_admin").get("/reports/dashboard").get_data(as_text=True)
+    row = page.split("<td>示范县财政局</td>")[1].split("</tr>")[0]
+    assert f"{handed_in} / {due}" in row

@@ -1,7 +1,7 @@
 """The figures of the dashboard, each one GROUP BY inside the viewer's scope."""
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, distinct, func, select
 
 from app.catalogue.models import Power
 from app.enums import PowerStatus, RiskLevel, RiskType
@@ -61,6 +61,23 @@ def unit_progress(round_: int) -> list[dict]:
              .group_by(RiskForm.unit_id))
     for unit_id, total, submitted, approved, published in db.session.execute(query):
         forms[unit_id] = (total, submitted, approved, published)
-    return [{"unit": name, "powers": powers.get(uid, 0), **dict(zip(
-        ("forms", "submitted", "approved", "published"), forms.get(uid, (0, 0, 0, 0))))}
-        for uid, name in db.session.execute(units)]
+    plan_in, plan_due = plan_progress(date.today())
+    return [{"unit": name, "powers": powers.get(uid, 0), "plan_in": plan_in.get(uid, 0), "plan_due": plan_due,
+             **dict(zip(("forms", "submitted", "approved", "published"), forms.get(uid, (0, 0, 0, 0))))}
+            for uid, name in db.session.execute(units)]
+
+
+def plan_progress(today: date) -> tuple[dict[int, int], int]:
+    """推进计划: per unit, how many deliverables due by today it has handed in; and how many are due."""
+    from app.plan.models import PlanDeliverable, PlanSubmission
+    due = select(PlanDeliverable.id).where(PlanDeliverable.due_on <= today)
+    handed_in = dict(db.session.execute(
+        select(PlanSubmission.unit_id, func.count(distinct(PlanSubmission.deliverable_id)))
+        .where(PlanSubmission.deliverable_id.in_(due), criteria(PlanSubmission, current_scope()))
+        .group_by(PlanSubmission.unit_id)).all())
+    return handed_in, db.session.scalar(select(func.count()).select_from(due.subquery()))
+
+
+def current_phase(today: date) -> str | None:
+    from app.plan.models import PlanPhase
+    return db.session.scalar(select(PlanPhase.title).where(PlanPhase.starts_on <= today, PlanPhase.ends_on >= today))

@@ -56,7 +56,8 @@ class Reports(BaseView):
                                     risks=dashboard.risks_by_type_and_level(round_),
                                     units=dashboard.unit_progress(round_),
                                     no_self_check=dashboard.units_without_self_check(date.today()),
-                                    quarter=(date.today().month - 1) // 3 + 1)
+                                    quarter=(date.today().month - 1) // 3 + 1,
+                                    phase=dashboard.current_phase(date.today()))
 
     def _grids(self, filters: Filters, link=None):
         link = link or (lambda **_: None)
