@@ -1,6 +1,6 @@
 """Form fields and validators shared by the pages of every domain."""
 from flask_appbuilder.fieldwidgets import Select2Widget
-from wtforms import SelectField, SelectMultipleField
+from wtforms import SelectField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 

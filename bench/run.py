@@ -223,7 +223,7 @@ def machine() -> str:
 
 
 def report(results: dict) -> str:
-    lines = [f"# Benchmark results", "", f"Run {datetime.now():%Y-%m-%d %H:%M} on {machine()}.",
+    lines = ["# Benchmark results", "", f"Run {datetime.now():%Y-%m-%d %H:%M} on {machine()}.",
              "Produced by `python bench/run.py`; latencies over gunicorn (2 workers × 4 threads), "
              f"{REQUESTS} requests per page after 3 warm-ups (汇总表: 15).", ""]
     for name, r in results.items():

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, text
 
 from app.audit.trail import bulk_note
-from app.enums import ControlStage, RiskLevel, RiskType
+from app.enums import ControlStage, RiskType
 from app.extensions import db
 from app.organisation.models import County, Person, Post, Section, Unit
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, SupervisionMethod

@@ -5,7 +5,7 @@ import pytest
 from app.audit.models import AuditLog
 from app.audit.trail import acting_as
 from app.extensions import db
-from tests.helpers import new_person, person_of
+from tests.helpers import new_person
 
 
 def last_entry(table, record_id):

@@ -2,7 +2,6 @@
 import io
 import xml.dom.minidom
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func
 
@@ -76,7 +75,7 @@ def test_another_units_power_is_refused_everywhere(client, api, ctx):
 
 
 def test_section_head_sees_only_his_sections_powers(client, ctx):
-    mine = make_power("CZJ", "预算股承办的职权", section_name="预算股")
+    make_power("CZJ", "预算股承办的职权", section_name="预算股")
     theirs = make_power("CZJ", "国库股承办的职权", section_name="国库股")
     page = client("czj_ys_head").get("/power/list/?_flt_2_name=承办的职权").get_data(as_text=True)
     assert "预算股承办的职权" in page and "国库股承办的职权" not in page

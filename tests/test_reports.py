@@ -149,7 +149,7 @@ def test_api_list_queries_do_not_grow_with_rows(api, app):
 
 
 def test_dashboard_names_units_without_a_self_check_this_quarter(client, ctx):
-    from datetime import date, datetime
+    from datetime import date
     from app.assessment.models import SelfCheck
     from app.organisation.models import Unit
     today = date.today()

@@ -3,7 +3,7 @@ import pytest
 
 import config
 from app import create_app
-from tests.conftest import DEMO_PASSWORD, make_config
+from tests.conftest import make_config
 from tests.helpers import new_person
 
 
@@ -18,7 +18,6 @@ def test_delete_without_csrf_token_is_refused(client, ctx):
 
 
 def test_session_cookie_is_httponly_and_samesite(app):
-    c = app.test_client()
     from tests.conftest import Client
     r = Client(app).login("czj_admin")
     cookie = r.headers.get("Set-Cookie", "")
@@ -26,7 +25,6 @@ def test_session_cookie_is_httponly_and_samesite(app):
 
 
 def test_password_rule_refuses_weak_passwords(client, ctx):
-    from tests.helpers import person_of
     person = new_person("JYJ", "基础教育股", name="新账号人员")
     c = client("admin")
     page = c.post("/users/add", {"person": person.id, "username": "weakpw", "email": "weak@x.local",
@@ -41,7 +39,6 @@ def test_password_rule_refuses_weak_passwords(client, ctx):
 def test_admin_creates_a_login_for_a_person(client, ctx):
     from app.extensions import db
     from app.security.models import Login
-    from app.security.roles import ROLES
     person = new_person("JYJ", "基础教育股", name="新同事")
     admin = client("admin")
     role_id = admin.app.appbuilder.sm.find_role("工作人员").id

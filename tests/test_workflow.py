@@ -13,7 +13,7 @@ from app.risks.models import FormRevision, ReviewStep, RiskForm, RiskPoint
 from app.security.models import Login
 from app.workflow import engine
 from tests.conftest import DEMO_PASSWORD
-from tests.helpers import form_of, new_login, section
+from tests.helpers import form_of, new_login
 
 RISK = {"risk_type": "岗位职责", "content": "对预算调整申请审核把关不严", "level": "二级"}
 

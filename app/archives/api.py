@@ -11,11 +11,10 @@ from sqlalchemy import select
 from app.archives import access, document, services
 from app.archives.hooks import Placing
 from app.archives.models import Disposition, IntegrityArchive, IntegrityTalk
-from app.assessment.api import StepApi
 from app.enums import ArchiveReadChannel
 from app.extensions import db
 from app.security import roles
-from app.security.scoped_views import ScopedApi, interface
+from app.security.scoped_views import ScopedApi, StepApi, interface
 
 
 class DispositionApi(Placing, ScopedApi):

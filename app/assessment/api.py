@@ -2,7 +2,7 @@
 /api/v1/notice/, with the steps of ``services`` as POST /<id>/<step>."""
 from datetime import date
 
-from flask import g, request
+from flask import g
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
@@ -11,28 +11,11 @@ from app.assessment.hooks import Drafting, Grading, OpenNotice, Organised
 from app.assessment.models import Assessment, Inspection, RectificationNotice, SelfCheck
 from app.enums import Standard
 from app.errors import Refused
-from app.extensions import db
 from app.security import roles
-from app.security.scoped_views import ScopedApi, interface
+from app.security.scoped_views import ScopedApi, StepApi, interface
 
 EVALS = [f"{s.key}_eval" for s in Standard]
 RATINGS = [f"{s.key}_{part}" for s in Standard for part in ("grade", "comment")]
-
-
-class StepApi(ScopedApi):
-    """A ScopedApi whose records also move through steps of ``services``."""
-
-    def _step(self, pk, step, done):
-        """Runs ``step(record, body)`` on a record in scope: 200 with ``done(record)``, or 409 with the refusal."""
-        item = self.datamodel.get(pk, self._base_filters)
-        if item is None:
-            return self.response_404()
-        try:
-            step(item, request.get_json(silent=True) or {})
-        except Refused as refused:
-            db.session.rollback()
-            return self.response(409, message=str(refused))
-        return self.response(200, result=done(item))
 
 
 class SelfCheckApi(Drafting, StepApi):

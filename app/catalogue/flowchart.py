@@ -92,7 +92,7 @@ def render(steps, arrows, risks: dict[int, str] | None = None, title: str = "") 
            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
            'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#333"/>'
            '</marker></defs>',
-           f'<rect width="100%" height="100%" fill="#fff"/>']
+           '<rect width="100%" height="100%" fill="#fff"/>']
     lanes = iter(range(1, len(arrows) + 1))  # each long arrow gets its own side lane
     for source, target, label in arrows:
         if source in boxes and target in boxes:

@@ -1,5 +1,4 @@
 """Pages for 单位, 科室, 岗位, 工作人员."""
-from flask_appbuilder.fieldwidgets import Select2Widget
 
 from app.enums import Gender, UnitKind
 from app.formatting import cn_date, yes_no

@@ -137,7 +137,7 @@ def unread_messages():
 
 
 def register(appbuilder):
-    appbuilder.app.context_processor(unread_messages)
+    current_app.context_processor(unread_messages)
     menu = dict(category=roles.REMINDER_MENU, category_label="提醒", category_icon="fa-bell")
     appbuilder.add_view(MessageView, roles.MESSAGE, label="我的消息", icon="fa-envelope", **menu)
     appbuilder.add_view(ReminderRuleView, roles.REMINDER_RULE, label="提醒规则", icon="fa-bell-o", **menu)

@@ -31,7 +31,7 @@ def _measures(stage):
 
 
 def query(filters: Filters):
-    from app.enums import ControlStage, RiskLevel
+    from app.enums import ControlStage
     return (select(RiskPoint.id, Unit.name, Section.name, Person.name, Person.title, RiskPoint.owner_kind,
                    RiskPoint.risk_type, RiskPoint.content, RiskPoint.level,
                    *[_measures(s.value) for s in ControlStage],

@@ -1,14 +1,12 @@
 """REST: /api/v1/risk/, /api/v1/control/, and /api/v1/form/ with the review steps."""
-from flask import g, request
+from flask import g
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 
-from app.errors import Refused
-from app.extensions import db
 from app.risks.content import FormContent
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint
 from app.security import roles
-from app.security.scoped_views import ScopedApi, interface
+from app.security.scoped_views import ScopedApi, StepApi, interface
 from app.workflow import engine
 
 
@@ -34,7 +32,7 @@ class ControlApi(FormContent, ScopedApi):
     search_columns = ["stage", "risk"]
 
 
-class FormApi(ScopedApi):
+class FormApi(StepApi):
     """Registers, read-only as records; they move only through the review steps."""
     resource_name = "form"
     class_permission_name = roles.RISK_FORM
@@ -85,19 +83,11 @@ class FormApi(ScopedApi):
             404: {$ref: '#/components/responses/404'}
             409: {description: refused, with a Chinese message}
         """
-        form = self.datamodel.get(pk, self._base_filters)
-        if form is None:
-            return self.response_404()
         if step not in self.STEPS:
             return self.response_400(message="未知的操作。")
-        try:
-            self.STEPS[step](form, request.get_json(silent=True) or {})
-        except Refused as refused:
-            db.session.rollback()
-            return self.response(409, message=str(refused))
-        return self.response(200, result={"id": form.id, "stage": form.stage,
-                                          "stage_label": form.stage_label, "revision": form.revision,
-                                          "signed_revision": form.signed_revision})
+        return self._step(pk, self.STEPS[step], lambda form: {
+            "id": form.id, "stage": form.stage, "stage_label": form.stage_label,
+            "revision": form.revision, "signed_revision": form.signed_revision})
 
 
 def register(appbuilder):

@@ -14,7 +14,7 @@ from sqlalchemy import (JSON, Boolean, Column, DateTime, ForeignKey, Integer, St
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.catalogue.models import FlowStep, Power
-from app.enums import ControlStage, Owner, RiskLevel, RiskType
+from app.enums import Owner, RiskLevel
 from app.extensions import db
 from app.organisation.models import Person, Section, Unit
 from app.security.scope import Scoped

@@ -136,6 +136,23 @@ class ScopedApi(ModelRestApi):
         return self._refusing(super().delete_headless, pk)
 
 
+class StepApi(ScopedApi):
+    """A ScopedApi whose records also move through steps (services raising Refused)."""
+
+    def _step(self, pk, step, done):
+        """Runs ``step(record, body)`` on a record in scope: 200 with ``done(record)``, or 409 with the refusal."""
+        from app.extensions import db
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            return self.response_404()
+        try:
+            step(item, request.get_json(silent=True) or {})
+        except Refused as refused:
+            db.session.rollback()
+            return self.response(409, message=str(refused))
+        return self.response(200, result=done(item))
+
+
 class EagerInterface(SQLAInterface):
     """Loads a page's many-to-one relations in one query each (selectinload),
     so a list page issues the same number of queries at 10 rows or 100."""
