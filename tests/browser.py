@@ -12,8 +12,10 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 
 @contextmanager
-def live_server(app, port=5055):
+def live_server(app, port=0):
+    """Port 0: the system picks a free one, so test runs side by side do not collide."""
     server = make_server("127.0.0.1", port, app, threaded=True)
+    port = server.server_port
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

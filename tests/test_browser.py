@@ -18,13 +18,12 @@ def test_section_head_sees_chinese_menus_and_only_his_section(app, ctx, database
     ys = section("CZJ", "预算股")
     mine = {p.name for p in db.session.query(Person).filter_by(section_id=ys.id)}
     others = {p.name for p in db.session.query(Person).filter(Person.section_id != ys.id)} - mine
-    port = 5055 if database_url.startswith("sqlite") else 5056
-    with live_server(app, port) as base, browser_page() as page:
+    with live_server(app) as base, browser_page() as page:
         login(page, base, "czj_ys_head", DEMO_PASSWORD)
         expect(page.locator("text=组织机构").first).to_be_visible()
         page.goto(f"{base}/person/list/")
         body = page.inner_text("body")
-        path = screenshot(page, f"section_head_people_{port}.png")
+        path = screenshot(page, f"section_head_people_{database_url.split(':')[0]}.png")
     assert "工作人员" in body and "预算股" in body
     assert all(name in body for name in mine)
     assert not any(name in body for name in others if len(name) > 2)
@@ -35,7 +34,7 @@ def test_power_page_shows_its_flowchart(app, ctx, database_url):
     from app.catalogue.models import Power
     power = db.session.query(Power).filter(Power.steps.any()).first()
     port = 5057 if database_url.startswith("sqlite") else 5058
-    with live_server(app, port) as base, browser_page() as page:
+    with live_server(app) as base, browser_page() as page:
         login(page, base, "office", DEMO_PASSWORD)
         page.goto(f"{base}/power/show/{power.id}")
         chart = page.locator(".flowchart svg")
@@ -53,7 +52,7 @@ def test_staff_signs_his_returned_form_and_the_office_sees_it(app, ctx, database
     owner = db.session.query(Login).filter_by(username="czj_ys_staff1").one()
     form = db.session.query(RiskForm).filter_by(owner_id=owner.person_id, stage="confirm").one()
     port = 5059 if database_url.startswith("sqlite") else 5062
-    with live_server(app, port) as base, browser_page() as page:
+    with live_server(app) as base, browser_page() as page:
         login(page, base, "czj_ys_staff1", DEMO_PASSWORD)
         page.goto(f"{base}/forms/todo")
         page.click("a.btn:has-text('办理')")
@@ -73,7 +72,7 @@ def test_staff_signs_his_returned_form_and_the_office_sees_it(app, ctx, database
 
 def test_dashboard_draws_its_charts(app, ctx, database_url):
     port = 5063 if database_url.startswith("sqlite") else 5064
-    with live_server(app, port) as base, browser_page() as page:
+    with live_server(app) as base, browser_page() as page:
         login(page, base, "office", DEMO_PASSWORD)
         asked = []
         page.on("request", lambda request: asked.append(request.url))
