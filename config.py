@@ -22,6 +22,7 @@ def database_url(url: str | None) -> str:
 class Config:
     ENV_NAME = os.environ.get("APP_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET)
+    EVIDENCE_KEY = os.environ.get("EVIDENCE_KEY")   # seals signatures and log chains (app.audit.chain)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 

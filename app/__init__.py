@@ -48,11 +48,13 @@ def configure_security(app):
 def setup_db(app):
     from app import models  # noqa: F401  (all mappers before first use)
     from app.audit import trail
+    from app.risks import content
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
                      compare_type=True, include_object=_include_object)
     trail.install()
+    content.install()
 
 
 def _include_object(obj, name, type_, reflected, compare_to):

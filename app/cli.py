@@ -135,6 +135,17 @@ def jobs_once(rule):
     click.echo(f"已执行 {rule}：新发出 {made} 条提醒。")
 
 
+@click.command("verify")
+def verify_command():
+    """验签：检查每个签字版本、审计日志与档案查阅记录的哈希链；有问题时以非零状态退出。"""
+    from app.audit import verify
+    report = verify.run()
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        raise SystemExit(1)
+
+
 def register(app):
-    for command in (seed_cli, setup_command, export_cli, jobs_cli):
+    for command in (seed_cli, setup_command, export_cli, jobs_cli, verify_command):
         app.cli.add_command(command)

@@ -249,6 +249,7 @@ class ArchiveReadChannel(Choice):
     EXCEL = "导出Excel"
     API_GET = "接口查看"
     API_LIST = "接口列表"
+    HISTORY = "查阅修改记录"
 
 
 # ── 推进计划, 提醒 ────────────────────────────────────────────────────────

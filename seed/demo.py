@@ -170,5 +170,9 @@ def create_login(sm, username: str, person: Person, role_name: str, password: st
     if not user:
         raise RuntimeError(f"无法创建账号 {username}")
     user.person_id = person.id
+    # The demo's people count as having chosen the shared demo password
+    # themselves, so the demo can show signing; a real login's password set by
+    # the administrator cannot sign (app.workflow.engine.sign).
+    user.own_password = True
     db.session.commit()
     return user

@@ -228,9 +228,13 @@ def test_status_moves_forward_and_publishing_needs_a_flowchart(client, ctx):
     drawn = make_power("CZJ", "有流程图的职权", steps=["申请", "受理", "决定", "送达"])
     c = client("czj_admin")
     c.post("/power/action_post", {"action": "confirm", "rowid": [bare.id, drawn.id]})
-    c.post("/power/action_post", {"action": "publish", "rowid": [bare.id, drawn.id]})
+    page = c.post("/power/action_post", {"action": "publish", "rowid": [bare.id, drawn.id]},
+                  follow_redirects=True).get_data(as_text=True)
+    assert "所选职权均未修改" in page and "还没有流程图" in page   # all or nothing
     db.session.expire_all()
-    assert db.session.get(Power, bare.id).status == "已确认"
+    assert {db.session.get(Power, p.id).status for p in (bare, drawn)} == {"已确认"}
+    c.post("/power/action_post", {"action": "publish", "rowid": [drawn.id]})
+    db.session.expire_all()
     assert db.session.get(Power, drawn.id).status == "已公开"
 
 

@@ -12,9 +12,11 @@ from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, select
 
+from app.audit import chain
 from app.archives.models import ArchiveRead, IntegrityArchive
+from app.enums import ArchiveReadChannel
 from app.extensions import db
-from app.security.roles import ARCHIVE_READERS
+from app.security.roles import reads_archives
 from app.security.scope import criteria, scope_of
 
 
@@ -22,7 +24,7 @@ def readable(user):
     """The SQL condition for the archives ``user`` may read."""
     scope = scope_of(user)
     scoped = criteria(IntegrityArchive, scope)
-    if scope.everything or set(ARCHIVE_READERS) & {r.name for r in user.roles}:
+    if reads_archives(user):
         return scoped
     return and_(scoped, IntegrityArchive.person_id == scope.person_id)
 
@@ -40,13 +42,22 @@ class ReadableArchives(BaseFilter):
 
 
 def log_reads(user, archives, channel) -> None:
-    """Appends one row per archive read.  Written past the ORM, so a read never
-    shows in the audit trail of changes, and committed at once."""
+    """Appends one row per archive read to the chained read log (past the
+    ORM, so a read never shows in the audit trail of changes), committed at once."""
     archives = list(archives)
     if not archives:
         return
     at = datetime.now().replace(microsecond=0)
-    db.session.execute(ArchiveRead.__table__.insert(), [{
+    chain.append(db.session.connection(), ArchiveRead.__table__, [{
         "at": at, "reader_id": user.id, "reader": user.username, "archive_id": a.id,
         "person_name": a.person.name, "unit_id": a.unit_id, "channel": channel.value} for a in archives])
     db.session.commit()
+
+
+def log_history_read(user, entry) -> None:
+    """Reading an archive's history in the audit trail is reading the archive."""
+    archive_id = entry.record_id if entry.table_name == IntegrityArchive.__tablename__ else \
+        (entry.before or entry.after or {}).get("archive_id")
+    archive = db.session.get(IntegrityArchive, int(archive_id)) if archive_id else None
+    if archive is not None:
+        log_reads(user, [archive], ArchiveReadChannel.HISTORY)

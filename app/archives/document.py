@@ -14,7 +14,8 @@ from app.enums import Owner
 from app.exports.grid import BODY, HEAD, LABEL, Grid
 from app.extensions import db
 from app.formatting import cn_date
-from app.risks.models import RiskForm, RiskPoint
+from app.risks.models import RiskForm
+from app.workflow.signature import signed_view
 
 DATA_COLUMNS = 5  # beside the part's title column
 
@@ -24,6 +25,19 @@ class Part:
     title: str
     headings: list[str]
     rows: list[list]
+
+
+def signed_risks(person) -> list[list]:
+    """His risks as he signed them, year by year, each signature verified."""
+    forms = db.session.scalars(select(RiskForm).where(
+        RiskForm.owner_id == person.id, RiskForm.owner_kind == Owner.PERSON.value,
+        RiskForm.signed_revision.is_not(None)).order_by(RiskForm.round.desc()))
+    rows = []
+    for form in forms:
+        signed = signed_view(form, form.signed_revision)
+        mark = "" if signed is None or signed.ok else f"（{signed.verdict}）"
+        rows += [[form.round, r["type"], r["content"] + mark, r["level"]] for r in (signed.content["risks"] if signed else [])]
+    return rows
 
 
 def basics(archive: IntegrityArchive) -> list[tuple[str, str]]:
@@ -44,10 +58,7 @@ def parts(archive: IntegrityArchive) -> list[Part]:
         return [[cn_date(e.occurred_on), e.content] for e in entries[kind]]
 
     declarations = sorted(entries[K.DECLARATION] + entries[K.DECLARATION_CHANGE], key=lambda e: e.occurred_on)
-    risks = db.session.execute(
-        select(RiskForm.round, RiskPoint.risk_type, RiskPoint.content, RiskPoint.level).join(RiskPoint.form)
-        .where(RiskPoint.owner_id == person.id, RiskPoint.owner_kind == Owner.PERSON.value)
-        .order_by(RiskForm.round.desc(), RiskPoint.id)).all()
+    risks = signed_risks(person)
     talks = db.session.scalars(select(IntegrityTalk).where(IntegrityTalk.cadre_id == person.id)
                                .order_by(IntegrityTalk.held_on.desc()))
     dispositions = db.session.scalars(select(Disposition).where(Disposition.person_id == person.id)

@@ -162,6 +162,7 @@ class ArchiveRead(Scoped, db.Model):
     person_name: Mapped[str] = mapped_column(String(50))
     unit_id: Mapped[int] = mapped_column(Integer, index=True)
     channel: Mapped[str] = mapped_column(String(10))
+    row_hash: Mapped[Optional[str]] = mapped_column(String(64))   # see app.audit.chain
 
     def __repr__(self) -> str:
         return f"{self.reader} {self.channel} {self.person_name}的廉政档案"

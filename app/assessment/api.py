@@ -22,7 +22,7 @@ class SelfCheckApi(Drafting, StepApi):
     resource_name = "selfcheck"
     class_permission_name = roles.SELF_CHECK
     datamodel = interface(SelfCheck)
-    method_permission_name = {**ScopedApi.method_permission_name, "file": "edit"}
+    method_permission_name = {**ScopedApi.method_permission_name, "file": "file"}
     list_columns = ["id", "year", "quarter", "unit.id", "unit.name", "section.id", "section.name",
                     "self_grade", "status", "filed_at"]
     show_columns = list_columns + ["gap_analysis", "effect", *EVALS, "filed_by", "attachments.filename"]
@@ -53,7 +53,7 @@ class InspectionApi(Organised, StepApi):
     resource_name = "inspection"
     class_permission_name = roles.INSPECTION
     datamodel = interface(Inspection)
-    method_permission_name = {**ScopedApi.method_permission_name, "sample": "edit"}
+    method_permission_name = {**ScopedApi.method_permission_name, "sample": "sample"}
     list_columns = ["id", "kind", "title", "held_on", "organiser.name", "units.id", "units.name"]
     show_columns = list_columns + ["sections.id", "sections.name", "team", "methods", "findings",
                                    "sample_seed", "sample_section_ids", "sample_person_ids", "sampled_at"]
@@ -112,7 +112,7 @@ class NoticeApi(OpenNotice, StepApi):
     class_permission_name = roles.NOTICE
     datamodel = interface(RectificationNotice)
     include_route_methods = {"get", "get_list", "info", "put", "visit", "close"}
-    method_permission_name = {**ScopedApi.method_permission_name, "visit": "edit", "close": "edit"}
+    method_permission_name = {**ScopedApi.method_permission_name, "visit": "visit", "close": "close"}
     list_columns = ["id", "number", "unit.id", "unit.name", "issued_on", "deadline", "status", "closed_on"]
     show_columns = list_columns + ["assessment.id", "issuer", "problems", "requirements", "closing_note",
                                    "visits.visited_on", "visits.visitors", "visits.findings"]

@@ -86,7 +86,9 @@ self_check_file = Table(
 @event.listens_for(SelfCheckAttachment, "after_delete")
 def _drop_file(_mapper, connection, attachment):
     # SQLite leaves foreign keys unenforced, so the bytes go with their row here.
+    from app.audit import trail
     connection.execute(self_check_file.delete().where(self_check_file.c.attachment_id == attachment.id))
+    trail.record(connection, self_check_file.name, attachment.id, trail.DELETE, record=attachment.filename)
 
 
 inspection_unit = Table(

@@ -21,11 +21,11 @@ from app.errors import Refused
 from app.extensions import db
 from app.formatting import cn_date
 from app.organisation.models import Person, Section
+from app.security import roles
 from app.security.scope import Scope, criteria, scope_of
 
 RECTIFY_DAYS = 90                    # default 整改期限 after a notice is issued
 MAX_ATTACHMENT = 10 * 1024 * 1024
-CLOSERS = {"领导小组办公室", "系统管理员"}
 
 
 def _now() -> datetime:
@@ -48,6 +48,8 @@ def ensure_draft(report: SelfCheck) -> None:
 
 def file_self_check(report: SelfCheck, user) -> None:
     """报送: the report goes to the office, complete, and is frozen."""
+    if not roles.may(user, roles.SELF_CHECK, roles.FILE):
+        raise Refused("只有单位管理员或科室负责人可以报送自查报告。")
     ensure_draft(report)
     missing = rules.missing_for_filing(report)
     if missing:
@@ -138,6 +140,8 @@ def draft_notice(assessment) -> RectificationNotice:
 def record_visit(notice: RectificationNotice, user, visited_on: date | None, visitors: str,
                  findings: str) -> FollowUpVisit:
     """跟踪回访 of a unit under an open notice."""
+    if not roles.may(user, roles.NOTICE, roles.VISIT):
+        raise Refused("只有领导小组办公室或纪委监察可以记录跟踪回访。")
     if notice.closed_on:
         raise Refused("该整改通知已了结，不再跟踪回访。")
     if visited_on is None:
@@ -157,7 +161,7 @@ def record_visit(notice: RectificationNotice, user, visited_on: date | None, vis
 
 def close_notice(notice: RectificationNotice, user, note: str, closed_on: date | None = None) -> None:
     """The office closes a notice once a follow-up visit found it rectified."""
-    if not CLOSERS & {r.name for r in user.roles}:
+    if not roles.may(user, roles.NOTICE, roles.CLOSE):
         raise Refused("只有领导小组办公室可以了结整改通知。")
     if notice.closed_on:
         raise Refused(f"该整改通知已于{cn_date(notice.closed_on)}了结。")
@@ -198,6 +202,8 @@ def sample(seed: int, section_ids: list[int], person_ids: list[int], sections: i
 
 def draw_sample(inspection: Inspection, user, sections: int, persons: int, seed: int | None = None) -> None:
     """Draws and records a spot check's sample, once, over the drawer's scope."""
+    if not roles.may(user, roles.INSPECTION, roles.SAMPLE):
+        raise Refused("只有领导小组办公室或纪委监察可以抽取样本。")
     if inspection.kind != InspectionKind.SPOT_CHECK:
         raise Refused("只有每半年抽查可以随机抽取样本。")
     if inspection.sample_seed is not None:

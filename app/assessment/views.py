@@ -96,7 +96,7 @@ class SelfCheckView(Drafting, ScopedModelView):
     datamodel = interface(SelfCheck)
     class_permission_name = roles.SELF_CHECK
     method_permission_name = {**VIEW_PERMISSIONS, "filing": "read", "filing_xlsx": "read", "attachment": "read",
-                              "file": "edit", "attach": "edit", "detach": "edit"}
+                              "file": "file", "attach": "edit", "detach": "edit"}
     list_title, show_title, add_title, edit_title = "季度自查", "季度自查报告", "填写季度自查报告", "修改季度自查报告"
     show_template = "assessment/selfcheck_show.html"
     list_columns = ["year", "quarter_label", "unit", "section", "self_grade", "status", "filed_at"]
@@ -190,7 +190,7 @@ class InspectionView(Organised, ScopedModelView):
     route_base = "/inspection"
     datamodel = interface(Inspection)
     class_permission_name = roles.INSPECTION
-    method_permission_name = {**VIEW_PERMISSIONS, "sample": "edit"}
+    method_permission_name = {**VIEW_PERMISSIONS, "sample": "sample"}
     list_title, show_title, add_title, edit_title = "检查与抽查", "检查详情", "新增检查", "修改检查"
     show_template = "assessment/inspection_show.html"
     list_columns = ["held_on", "kind", "title", "checked", "organiser"]
@@ -283,9 +283,9 @@ class NoticeView(OpenNotice, ScopedModelView):
     route_base = "/notice"
     datamodel = interface(RectificationNotice)
     class_permission_name = roles.NOTICE
-    base_permissions = ["can_read", "can_edit"]
+    base_permissions = ["can_read", "can_edit", roles.VISIT, roles.CLOSE]
     method_permission_name = {**VIEW_PERMISSIONS, "print_view": "read", "xlsx": "read", "overdue": "read",
-                              "visit": "edit", "close": "edit"}
+                              "visit": "visit", "close": "close"}
     list_title, edit_title = "整改通知", "修改整改通知"
     list_columns = ["number", "unit", "issued_on", "deadline", "status", "closed_on"]
     edit_columns = ["problems", "requirements", "deadline"]
@@ -298,7 +298,7 @@ class NoticeView(OpenNotice, ScopedModelView):
     @has_access
     def show(self, pk):
         notice = record_or_404(self, pk)
-        closer = bool(services.CLOSERS & {r.name for r in g.user.roles})
+        closer = roles.may(g.user, roles.NOTICE, roles.CLOSE)
         return self.render_template("assessment/notice.html", notice=notice, grid=documents.notice_grid(notice),
                                     closer=closer, today=date.today())
 

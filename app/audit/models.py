@@ -1,4 +1,6 @@
-"""审计日志: who changed which record when, with the fields before and after."""
+"""审计日志: who changed which record when, with the fields before and after.
+
+Append-only and chained: see :mod:`app.audit.chain`."""
 from datetime import datetime
 from typing import Optional
 
@@ -20,6 +22,8 @@ class AuditLog(db.Model):
     record: Mapped[Optional[str]] = mapped_column(String(200))
     before: Mapped[Optional[dict]] = mapped_column(JSON)
     after: Mapped[Optional[dict]] = mapped_column(JSON)
+    county_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)   # whose office reads it
+    row_hash: Mapped[Optional[str]] = mapped_column(String(64))             # see app.audit.chain
 
     def __repr__(self) -> str:
         return f"{self.action} {self.table_name}#{self.record_id}"

@@ -4,7 +4,8 @@ from app.extensions import db
 
 
 def set_status(powers, status: PowerStatus) -> tuple[int, list[str]]:
-    """Moves each power one step to ``status``; returns (moved, refusals)."""
+    """Moves each power one step to ``status``, all or none: (moved, refusals);
+    with any refusal nothing moves."""
     moved, refused = 0, []
     for power in powers:
         current = PowerStatus(power.status)
@@ -17,5 +18,8 @@ def set_status(powers, status: PowerStatus) -> tuple[int, list[str]]:
             continue
         power.status = status.value
         moved += 1
+    if refused:
+        db.session.rollback()
+        return 0, refused
     db.session.commit()
     return moved, refused

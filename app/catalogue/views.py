@@ -145,8 +145,8 @@ class PowerView(ScopedModelView):
         moved, refused = set_status(items, status)
         if moved:
             flash(f"{moved} 项职权已改为「{status.value}」。", "success")
-        for message in refused:
-            flash(message, "warning")
+        if refused:
+            flash("所选职权均未修改：" + "；".join(refused), "danger")
         return redirect(self.get_redirect())
 
     @action("confirm", "确认", "确认所选职权？", "fa-check")

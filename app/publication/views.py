@@ -1,5 +1,6 @@
 """Public pages (no login): a unit's published risks and measures, and the
-print views: a person's 桌卡, a section's notice, a unit's notice board."""
+print views: a person's 桌卡, a section's notice, a unit's notice board.
+Each shows the content its owner signed, verified (验签)."""
 from flask import abort
 from flask_appbuilder import BaseView
 from flask_appbuilder.views import expose
@@ -11,6 +12,7 @@ from app.extensions import db
 from app.organisation.models import Unit
 from app.risks.models import RiskForm, RiskPoint
 from app.workflow.flows import APPROVED
+from app.workflow.signature import signed_views
 
 
 def published_forms(*conditions):
@@ -40,7 +42,8 @@ class Publication(BaseView):
         forms = published_forms(RiskForm.unit_id == unit.id)
         groups = {kind: [f for f in forms if f.owner_kind == kind.value] for kind in Owner}
         # individuals are shown by post for leaders, the rest by section
-        return self.render_template("publication/unit.html", unit=unit, groups=groups, Owner=Owner)
+        return self.render_template("publication/unit.html", unit=unit, groups=groups, Owner=Owner,
+                                    signed=signed_views(forms))
 
     @expose("/form/<int:form_id>")
     def print_view(self, form_id):
@@ -48,9 +51,12 @@ class Publication(BaseView):
         if not forms:
             abort(404)
         form = forms[0]
+        signed = signed_views(forms).get(form.id)
+        if signed is None:
+            abort(404)
         template = {"个人": "publication/deskcard.html", "部门": "publication/notice.html",
                     "单位": "publication/notice.html"}[form.owner_kind]
-        return self.render_template(template, form=form)
+        return self.render_template(template, form=form, signed=signed)
 
 
 def register(appbuilder):

@@ -8,6 +8,7 @@ from app.formatting import cn_date
 from app.risks.layouts import LAYOUTS, Sheet
 from app.risks.models import FormRevision, ReviewStep, RiskForm
 from app.workflow.flows import FLOWS, Action
+from app.workflow.signature import SignedView, signed_view, snapshot
 
 
 def history(form: RiskForm) -> list[ReviewStep]:
@@ -38,20 +39,32 @@ def header(form: RiskForm) -> dict:
     return {"title": owner.title or "", "since": cn_date(owner.appointed_on), "duties": duties or ""}
 
 
-def grids(form: RiskForm, revision: FormRevision | None = None) -> list[Grid]:
-    from app.workflow.engine import snapshot
+def paper(form: RiskForm, number: int | None = None) -> tuple[list[Grid], SignedView | None]:
+    """The form's paper grids and, for a signed revision, its verified signature.
 
-    steps = history(form)
-    signed = revision or next((r for r in reversed(revisions(form)) if r.number == form.signed_revision), None)
+    A signed form (or revision ``number``) prints the content stored in its
+    revision, never the live rows; a draft prints its rows with no signature.
+    """
+    signed = signed_view(form, number)
     signatures = {}
     if signed is not None:
-        line = f"{signed.signer_name}（电子签名 {cn_date(signed.signed_at)}）"
+        line = f"{signed.revision.signer_name}（电子签名 {cn_date(signed.revision.signed_at)}）"
         signatures = {"填表人签字": line, "负责填表人签字": line, "第一责任人签字": line}
-    ops = opinions(form, steps)
-    sheet = Sheet(content=revision.content if revision else snapshot(form), opinions=ops,
+    sheet = Sheet(content=signed.content if signed else snapshot(form), opinions=opinions(form, history(form)),
                   signatures=signatures, header=header(form),
-                  date=cn_date(signed.signed_at.date()) if signed else "　　年　　月　　日")
-    return [layout(sheet) for layout in LAYOUTS[form.owner_kind]]
+                  date=cn_date(signed.revision.signed_at.date()) if signed else "　　年　　月　　日")
+    grids = [layout(sheet) for layout in LAYOUTS[form.owner_kind]]
+    if signed is not None:
+        grids[-1].footer.append(attestation(signed))
+    return grids, signed
+
+
+def attestation(signed: SignedView) -> str:
+    """The verdict of 验签 in words, as printed under the form."""
+    r = signed.revision
+    if signed.ok:
+        return f"{signed.verdict}：第 {r.number} 版由 {r.signer_name} 于 {cn_date(r.signed_at)} 签字，内容摘要 {r.content_hash[:16]}…"
+    return f"{signed.verdict}（{'；'.join(signed.problems)}）"
 
 
 def last_return(steps: list[ReviewStep]) -> ReviewStep | None:

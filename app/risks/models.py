@@ -194,6 +194,7 @@ class FormRevision(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     content: Mapped[dict] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))   # SHA-256 of the canonical JSON
+    signature: Mapped[Optional[str]] = mapped_column(String(64))  # keyed seal: app.workflow.signature
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
     signer_name: Mapped[str] = mapped_column(String(50))
     signed_at: Mapped[datetime] = mapped_column(DateTime)

@@ -1,4 +1,5 @@
 """FAB security manager: our user model and the user pages with a person."""
+from flask import g, has_request_context
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from wtforms.validators import DataRequired
@@ -41,3 +42,12 @@ class UserDBModelView(FabUserDBModelView):
 class SecurityManager(FabSecurityManager):
     user_model = Login
     userdbmodelview = UserDBModelView
+
+    def reset_password(self, userid, password):
+        """Every password change goes through here (the login's own page, the
+        administrator's reset, ``flask fab reset-password``); only one the login
+        chose himself can sign a form.  The change itself is in the audit trail."""
+        user = self.get_user_by_id(userid)
+        me = getattr(g, "user", None) if has_request_context() else None
+        user.own_password = me is not None and getattr(me, "id", None) == user.id
+        super().reset_password(userid, password)

@@ -2,7 +2,7 @@
 from typing import Optional
 
 from flask_appbuilder.security.sqla.models import User as FabUser
-from sqlalchemy import ForeignKey
+from sqlalchemy import Boolean, ForeignKey, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 SYSTEM_USERNAME = "system"  # jobs, seeds and CLI commands act as this user
@@ -16,6 +16,9 @@ class Login(FabUser):
         ForeignKey("person.id"), unique=True, nullable=True)
     person: Mapped[Optional["Person"]] = relationship(  # noqa: F821
         "Person", backref=backref("login", uselist=False, lazy="selectin"), lazy="joined")
+    # Set only when the login himself chose his password: one set or reset by
+    # anyone else (the administrator, a seed) cannot sign a form.
+    own_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __repr__(self) -> str:
         return self.username

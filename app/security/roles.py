@@ -5,6 +5,7 @@ of FAB's built-in roles (``FAB_ROLES``); a page and its REST API share one
 resource name, so one grant covers both.  Resource names are stable English
 identifiers; menus and pages show Chinese labels.
 """
+import re
 from dataclasses import dataclass
 
 from app.security.scope import Level
@@ -14,7 +15,7 @@ UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "Coun
 POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
 RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
 REPORTS, DASHBOARD = "Reports", "Dashboard"
-AUDIT = "AuditLog"
+AUDIT, VERIFICATION = "AuditLog", "Verification"
 SELF_CHECK, INSPECTION, ASSESSMENT, NOTICE = "SelfCheck", "Inspection", "Assessment", "RectificationNotice"
 DISPOSITION, TALK, ARCHIVE, ARCHIVE_READS = "Disposition", "IntegrityTalk", "IntegrityArchive", "ArchiveRead"
 SELF_CHECK_FILING, OVERDUE_NOTICES, TALKS_OWED = "SelfCheckFiling", "OverdueNotices", "TalksOwed"  # menu links
@@ -34,6 +35,17 @@ MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
 MENU = "menu_access"
 
+# Actions: named permissions beside the data ones, checked through :func:`may`
+# by the workflow engine, the services, the pages, the API and the to-do list.
+# Who reviews a register at a stage (app.workflow.flows.Actor) — on RISK_FORM:
+REVIEW_AS_SECTION_HEAD, REVIEW_AS_SUPERVISOR = "can_review_as_section_head", "can_review_as_supervisor"
+REVIEW_AS_OFFICE, REVIEW_AS_LEADERSHIP = "can_review_as_office", "can_review_as_leadership"
+CLOSE_NOTICE_PERIOD = "can_review_as_unit_admin"     # 科室/单位内部公示期满
+PUBLISH = "can_publish"                               # 公示 / 撤销公示 (RISK_FORM)
+FILE = "can_file"                                     # 报送 a self-check (SELF_CHECK)
+SAMPLE = "can_sample"                                 # 抽取样本 (INSPECTION)
+VISIT, CLOSE = "can_visit", "can_close"               # 跟踪回访, 了结 (NOTICE)
+
 
 def any_of(*names: str) -> str:
     return "^(" + "|".join(names) + ")$"
@@ -43,10 +55,15 @@ def grant(resources, *permissions) -> tuple[str, str]:
     return any_of(*resources), any_of(*permissions)
 
 
-# Forms and their content: everybody may open the pages; who may write or act
-# on a given form is decided by app.workflow.engine (the owner, the reviewer).
+# Forms and their content: everybody may open the pages and write his own form
+# (the owner rule is app.risks.content); reviewing takes one of the actions.
 REGISTERS = [grant([RISK_FORM, FORM_PAGES, MY_FORMS], READ, EDIT, MENU),
              grant([RISK_CONTENT], READ, ADD, EDIT, DELETE, MENU)]
+
+
+def acts(*actions):
+    return [grant([RISK_FORM], *actions)]
+
 
 # The summaries and exports, for everyone who looks beyond his own records.
 REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU, DASHBOARD], MENU)]
@@ -54,6 +71,12 @@ REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU, DASHBOARD], MENU)
 # Archives are narrower than the data scope (app.archives.access): these roles
 # read the archives in their scope, everybody else only his own.
 ARCHIVE_READERS = ("领导小组办公室", "纪委监察")
+
+
+def reads_archives(user) -> bool:
+    """Whether ``user`` reads the archives of his scope (not only his own)."""
+    names = {r.name for r in user.roles}
+    return ADMIN_ROLE in names or bool(set(ARCHIVE_READERS) & names)
 ARCHIVE_OWN = [grant([ARCHIVE], READ, MENU), grant([ARCHIVE_MENU], MENU)]
 
 # What every login may do: its own account, its messages, and read the API's documentation.
@@ -86,6 +109,7 @@ ALL = (READ, ADD, EDIT, DELETE, MENU)
 OFFICE_OVERSIGHT = [
     grant([*SELF_CHECKS, *TALKS, ARCHIVE], READ, MENU),
     grant([INSPECTION, ASSESSMENT, *NOTICES, DISPOSITION], *ALL),
+    grant([INSPECTION], SAMPLE), grant([NOTICE], VISIT, CLOSE),
     grant([ASSESSMENT_MENU, ARCHIVE_MENU], MENU),
     grant([PLAN, PLAN_DELIVERABLES, PLAN_SUBMISSION, REMINDER_RULE], *ALL),
     grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU, REMINDER_JOBS], MENU), grant([DELIVERY], READ, MENU),
@@ -97,8 +121,8 @@ PLAN_KEEPER = [grant([PLAN, PLAN_DELIVERABLES], READ, MENU), grant([PLAN_SUBMISS
                grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU], MENU)]
 COMMISSION_OVERSIGHT = [
     grant([*SELF_CHECKS, ASSESSMENT, *TALKS, ARCHIVE_READS], READ, MENU),
-    grant([*NOTICES], READ, EDIT, MENU),               # 跟踪回访; the office closes a notice
-    grant([INSPECTION, DISPOSITION], *ALL),
+    grant([*NOTICES], READ, MENU), grant([NOTICE], VISIT),   # 跟踪回访; the office closes a notice
+    grant([INSPECTION, DISPOSITION], *ALL), grant([INSPECTION], SAMPLE),
     grant([ARCHIVE], READ, ADD, EDIT, MENU),           # keeps the archives
     grant([ASSESSMENT_MENU, ARCHIVE_MENU], MENU),
 ]
@@ -106,30 +130,50 @@ UNIT_OVERSIGHT = [grant([ASSESSMENT, *NOTICES, DISPOSITION], READ, MENU), grant(
                   grant([ASSESSMENT_MENU], MENU)] + ARCHIVE_OWN
 
 ROLES: dict[str, RoleDef] = {
-    "系统管理员": RoleDef(Level.ALL, [(".*", ".*")], "维护系统、账号与权限"),
+    # everything but reviewing: the administrator keeps the system, not the programme
+    "系统管理员": RoleDef(Level.ALL, [(".*", "^(?!can_review_as_).*$")], "维护系统、账号与权限"),
     "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
-        grant([AUDIT], READ, MENU), grant([SYSTEM_MENU], MENU),
-    ] + OFFICE_OVERSIGHT, "维护职权目录，推进审核，考核各单位"),
-    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING
-                     + COMMISSION_OVERSIGHT + PLAN_READER, "查阅全县数据，专项检查与抽查，廉政档案"),
+        grant([AUDIT, VERIFICATION], READ, MENU), grant([SYSTEM_MENU], MENU),
+    ] + OFFICE_OVERSIGHT + acts(REVIEW_AS_OFFICE, PUBLISH), "维护职权目录，推进审核，考核各单位"),
+    "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
+        grant([VERIFICATION], READ, MENU), grant([SYSTEM_MENU], MENU),
+    ] + COMMISSION_OVERSIGHT + PLAN_READER, "查阅全县数据，专项检查与抽查，廉政档案"),
     "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + REPORTING + [
-        grant([UNIT], READ, EDIT, MENU), grant([*SELF_CHECKS], *ALL),
-    ] + UNIT_OVERSIGHT + PLAN_KEEPER, "维护本单位数据"),
+        grant([UNIT], READ, EDIT, MENU), grant([*SELF_CHECKS], *ALL), grant([SELF_CHECK], FILE),
+    ] + UNIT_OVERSIGHT + PLAN_KEEPER + acts(CLOSE_NOTICE_PERIOD, PUBLISH), "维护本单位数据"),
     "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS], READ, MENU),
-    ] + UNIT_OVERSIGHT + PLAN_READER, "本单位领导班子"),
+    ] + UNIT_OVERSIGHT + PLAN_READER + acts(REVIEW_AS_LEADERSHIP), "本单位领导班子"),
     "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS, DISPOSITION], READ, MENU), grant([*TALKS], *ALL), grant([ASSESSMENT_MENU], MENU),
-    ] + ARCHIVE_OWN, "分管若干科室"),
+    ] + ARCHIVE_OWN + acts(REVIEW_AS_SUPERVISOR), "分管若干科室"),
     "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + REPORTING + [
         grant([POST, PERSON], EDIT), grant([RULE], READ, ADD, EDIT, DELETE, MENU),
-        grant([*SELF_CHECKS], *ALL), grant([DISPOSITION], READ, MENU), grant([ASSESSMENT_MENU], MENU),
-    ] + ARCHIVE_OWN, "本科室负责人"),
+        grant([*SELF_CHECKS], *ALL), grant([SELF_CHECK], FILE), grant([DISPOSITION], READ, MENU),
+        grant([ASSESSMENT_MENU], MENU),
+    ] + ARCHIVE_OWN + acts(REVIEW_AS_SECTION_HEAD), "本科室负责人"),
     "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE, RULE) + ARCHIVE_OWN, "本人"),
 }
 ADMIN_ROLE = "系统管理员"
+# A role composed in the UI (系统管理 → 角色) gets the permissions ticked for it,
+# over its login's own records; a wider scope comes only with a role above.
+CUSTOM_ROLE_LEVEL = Level.SELF
 
 
 def fab_roles() -> dict[str, list[tuple[str, str]]]:
     """``FAB_ROLES``: FAB checks these in memory, no permission rows needed."""
     return {name: role.permissions + EVERY_LOGIN for name, role in ROLES.items()}
+
+
+def may(user, resource: str, permission: str) -> bool:
+    """Whether any of ``user``'s roles holds ``permission`` on ``resource``: the
+    roles above as declared here, a role composed in the UI by its permission rows."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    for role in user.roles:
+        if role.name in ROLES:
+            if any(re.match(r, resource) and re.match(p, permission) for r, p in ROLES[role.name].permissions):
+                return True
+        elif any(pv.permission.name == permission and pv.view_menu.name == resource for pv in role.permissions):
+            return True
+    return False

@@ -51,11 +51,11 @@ EVERYTHING = Scope(Level.ALL)
 
 def scope_of(user) -> Scope:
     """The scope a login's widest role grants."""
-    from app.security.roles import ROLES  # roles import views' names, not the reverse
+    from app.security.roles import CUSTOM_ROLE_LEVEL, ROLES  # roles import this module, not the reverse
 
     if user is None or not getattr(user, "is_authenticated", False):
         return NOTHING
-    levels = [ROLES[r.name].level for r in user.roles if r.name in ROLES]
+    levels = [ROLES[r.name].level if r.name in ROLES else CUSTOM_ROLE_LEVEL for r in user.roles]
     level = min(levels, default=Level.NONE)
     person = user.person
     if level == Level.ALL:

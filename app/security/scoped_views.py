@@ -4,6 +4,8 @@ FAB's ``base_filters`` already narrow list, show, edit, delete and search; what
 they leave open (bulk actions, adds, the choices offered in related fields)
 is closed here, so a view only declares its columns.
 """
+from contextlib import contextmanager
+
 from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.actions import action as bulk_action
@@ -34,12 +36,25 @@ OUT_OF_SCOPE = "该记录不在您的数据范围内，不能保存。"
 
 def check(item) -> None:
     """Scope and model rules for an object about to be saved."""
-    validate = getattr(item, "validate", None)
-    if validate:
-        for field, message in validate().items():
-            raise Refused(message, field)
-    if not in_scope(item):
-        raise Refused(OUT_OF_SCOPE)
+    with unchanged_on_refusal():
+        validate = getattr(item, "validate", None)
+        if validate:
+            for field, message in validate().items():
+                raise Refused(message, field)
+        if not in_scope(item):
+            raise Refused(OUT_OF_SCOPE)
+
+
+@contextmanager
+def unchanged_on_refusal():
+    """A refused save leaves nothing pending: the session is rolled back, so
+    no later flush writes what the form or the API had already set."""
+    try:
+        yield
+    except Refused:
+        from app.extensions import db
+        db.session.rollback()
+        raise
 
 
 def _scoped_relations(model) -> dict:
@@ -91,10 +106,22 @@ class ScopedModelView(ModelView):
 
     @bulk_action("muldelete", "删除所选", "确定删除所选记录吗？", "fa-trash", single=False)
     def muldelete(self, items):
-        for item in items:
-            self.pre_delete(item)
-            self.datamodel.delete(item)
-        flash(f"已删除 {len(items)} 条记录。", "success")
+        """All or nothing: one refused row and no row is deleted."""
+        from app.extensions import db
+        from sqlalchemy.exc import IntegrityError
+        try:
+            for item in items:
+                self.pre_delete(item)
+                db.session.delete(item)
+            db.session.commit()
+        except Refused as refused:
+            db.session.rollback()
+            flash(f"所选记录均未删除：{refused}", "danger")
+        except IntegrityError:
+            db.session.rollback()
+            flash("所选记录均未删除：其中有记录仍被其他数据引用。", "danger")
+        else:
+            flash(f"已删除 {len(items)} 条记录。", "success")
         return redirect(self.get_redirect())
 
 

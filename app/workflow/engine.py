@@ -5,11 +5,9 @@ Each function checks that the form is still at the stage the actor saw
 (``expected``) and that the actor may act there, then changes the form and
 records who, when, what.  A refusal raises :class:`Refused` and changes nothing.
 """
-import hashlib
-import json
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash
 
@@ -18,12 +16,16 @@ from app.errors import Refused
 from app.extensions import db
 from app.organisation.models import Person, Section
 from app.risks.models import FormRevision, ReviewStep, RiskForm
+from app.security import roles
 from app.security.scope import criteria, in_scope, scope_of
 from app.workflow.flows import FLOWS, PEERS, Action, Actor, Kind, next_stage, stage
+from app.workflow.signature import content_hash, seal_revision, snapshot
 
-ROLE_OF_ACTOR = {
-    Actor.SECTION_HEAD: "科室负责人", Actor.SUPERVISOR: "分管领导", Actor.OFFICE: "领导小组办公室",
-    Actor.LEADERSHIP: "单位领导", Actor.UNIT_ADMIN: "单位管理员",
+# The action each reviewing actor needs (app.security.roles); the owner needs none.
+ACTION_OF_ACTOR = {
+    Actor.SECTION_HEAD: roles.REVIEW_AS_SECTION_HEAD, Actor.SUPERVISOR: roles.REVIEW_AS_SUPERVISOR,
+    Actor.OFFICE: roles.REVIEW_AS_OFFICE, Actor.LEADERSHIP: roles.REVIEW_AS_LEADERSHIP,
+    Actor.UNIT_ADMIN: roles.CLOSE_NOTICE_PERIOD,
 }
 
 
@@ -35,25 +37,45 @@ def _roles(user) -> set[str]:
     return {r.name for r in user.roles}
 
 
-def acts_as(user, form: RiskForm, actor: Actor) -> bool:
-    """Whether ``user`` is ``actor`` for this form."""
+def _may(user, actor: Actor) -> bool:
+    return roles.may(user, roles.RISK_FORM, ACTION_OF_ACTOR[actor])
+
+
+def actor_condition(user, actor: Actor):
+    """The forms on which ``user`` is ``actor``, as SQL: written once, it is
+    both the check before a step (:func:`acts_as`) and the to-do list."""
     person = user.person
     if person is None:
-        return False
+        return false()
     if actor is Actor.OWNER:
-        return person.id == form.owner_id
-    if actor is not Actor.SECTION_HEAD and ROLE_OF_ACTOR[actor] not in _roles(user):
-        return False
+        return RiskForm.owner_id == person.id
+    supervised = RiskForm.section_id.in_(select(Section.id).where(Section.supervisor_id == person.id))
     if actor is Actor.SECTION_HEAD:
-        if form.section is not None and form.owner_id == form.section.head_id:
-            return acts_as(user, form, Actor.SUPERVISOR)  # a head's own form goes to his 分管领导
-        return ("科室负责人" in _roles(user) and form.section_id is not None
-                and person.section_id == form.section_id)
+        # a head reviews his members; a head's own form goes to his 分管领导
+        head = select(Section.head_id).where(Section.id == RiskForm.section_id).scalar_subquery()
+        conditions = []
+        if _may(user, Actor.SECTION_HEAD) and person.section_id:
+            conditions.append(and_(RiskForm.section_id == person.section_id, RiskForm.owner_id != head))
+        if _may(user, Actor.SUPERVISOR):
+            conditions.append(and_(supervised, RiskForm.owner_id == head))
+        return or_(*conditions) if conditions else false()
+    if not _may(user, actor):
+        return false()
     if actor is Actor.SUPERVISOR:
-        return form.section is not None and form.section.supervisor_id == person.id
+        return supervised
     if actor is Actor.OFFICE:
-        return in_scope(form, scope_of(user))
-    return person.unit_id == form.unit_id  # LEADERSHIP, UNIT_ADMIN
+        return criteria(RiskForm, scope_of(user))
+    return RiskForm.unit_id == person.unit_id  # LEADERSHIP, UNIT_ADMIN
+
+
+def acts_as(user, form: RiskForm, actor: Actor) -> bool:
+    """Whether ``user`` is ``actor`` for this form."""
+    if user is None or user.person is None:
+        return False
+    if actor is Actor.OWNER:   # no query needed for the commonest question
+        return user.person.id == form.owner_id
+    with db.session.no_autoflush:
+        return bool(db.session.scalar(select(true()).where(RiskForm.id == form.id, actor_condition(user, actor))))
 
 
 def current(form: RiskForm):
@@ -79,78 +101,31 @@ def is_peer(user, form: RiskForm) -> bool:
 
 
 def todo_criteria(user):
-    """SQL for the forms waiting for ``user`` (his to-do list), one condition per
-    (flow, stage) whose actor he can be."""
-    person = user.person
-    if person is None:
-        return false()
-    roles = _roles(user)
-    supervised = select(Section.id).where(Section.supervisor_id == person.id)
-    conditions = []
-    for kind, flow in FLOWS.items():
-        for s in flow:
-            if s.actor is None:
-                continue
-            at = and_(RiskForm.owner_kind == kind.value, RiskForm.stage == s.key)
-            if s.actor is Actor.OWNER:
-                conditions.append(and_(at, RiskForm.owner_id == person.id))
-            elif s.actor is Actor.SECTION_HEAD:
-                # a head reviews his members; a head's own form goes to his 分管领导
-                head = select(Section.head_id).where(Section.id == RiskForm.section_id).scalar_subquery()
-                if "科室负责人" in roles and person.section_id:
-                    conditions.append(and_(at, RiskForm.section_id == person.section_id,
-                                           RiskForm.owner_id != head))
-                if "分管领导" in roles:
-                    conditions.append(and_(at, RiskForm.section_id.in_(supervised), RiskForm.owner_id == head))
-            elif ROLE_OF_ACTOR[s.actor] not in roles:
-                continue
-            elif s.actor is Actor.SUPERVISOR:
-                conditions.append(and_(at, RiskForm.section_id.in_(supervised)))
-            elif s.actor is Actor.OFFICE:
-                conditions.append(and_(at, criteria(RiskForm, scope_of(user))))
-            elif s.actor in (Actor.LEADERSHIP, Actor.UNIT_ADMIN):
-                conditions.append(and_(at, RiskForm.unit_id == person.unit_id))
-    return or_(*conditions) if conditions else false()
+    """SQL for the forms waiting for ``user`` (his to-do list): for each stage of
+    each flow, the forms at it on which he is its actor."""
+    conditions = [and_(RiskForm.owner_kind == kind.value, RiskForm.stage == s.key, actor_condition(user, s.actor))
+                  for kind, flow in FLOWS.items() for s in flow if s.actor is not None]
+    return or_(*conditions)
 
 
 # ── content ─────────────────────────────────────────────────────────────
-def snapshot(form: RiskForm) -> dict:
-    """The form's content as registered: what a signature covers."""
-    return {
-        "form": form.id, "kind": form.owner_kind, "round": form.round, "revision": form.revision,
-        "unit": form.unit.name, "section": form.section.name if form.section else None,
-        "person": form.person.name if form.person else None, "owner": form.owner.name,
-        "post": form.person.post.name if form.person and form.person.post else None,
-        "title": form.owner.title, "pledge": form.pledge, "correction": form.correction,
-        "risks": [{
-            "type": r.risk_type, "content": r.content, "level": r.level,
-            "power": r.power.name if r.power else None, "step": r.step.name if r.step else None,
-            "measures": [{"stage": m.stage, "content": m.content, "responsible": m.responsible}
-                         for m in r.measures],
-            "methods": [m.content for m in r.methods],
-        } for r in form.risks],
-    }
+def begin_edit(form: RiskForm, user, owner_only: bool = True) -> None:
+    """Called (by :mod:`app.risks.content`) before any change to a form's content.
 
-
-def content_hash(content: dict) -> str:
-    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def begin_edit(form: RiskForm, user) -> None:
-    """Called before any change to a form's content.
-
-    Only the owner writes, and only while the form is with him (自查拟写); a
-    change to a signed revision opens a new revision that must be signed again.
+    Only the owner writes, and only while the form is with him (自查拟写); the
+    system (an import, a seed) writes drafts without being the owner.  A change
+    to a signed revision opens a new revision that must be signed again.
     """
-    if user is None or user.person is None or user.person.id != form.owner_id:
+    if owner_only and (user is None or user.person is None or user.person.id != form.owner_id):
         raise Refused("只有本人可以填写自己的登记表（任何人不得代替撰写廉政风险点，不得代替填报表格）。")
     if current(form).kind is not Kind.DRAFT:
-        raise Refused(f"登记表正处于「{current(form).label}」环节，已冻结，不能修改；"
+        raise Refused(f"登记表「{form}」正处于「{current(form).label}」环节，已冻结，不能修改；"
                       "如需修改，请由审核人退回。")
     if form.is_signed:
         form.revision += 1
-        _record(form, user, Action.REVISE, f"在第 {form.signed_revision} 版签字后修改，形成第 {form.revision} 版")
+        if user is not None:
+            _record(form, user, Action.REVISE,
+                    f"在第 {form.signed_revision} 版签字后修改，形成第 {form.revision} 版")
 
 
 # ── steps of the flow ───────────────────────────────────────────────────
@@ -220,11 +195,14 @@ def sign(form: RiskForm, user, password: str, expected: str | None = None) -> Fo
         raise Refused("只有登记表的本人可以确认签字，任何人不得代签。")
     if not password or not check_password_hash(user.password, password):
         raise Refused("密码不正确，签字未完成。")
+    if not user.own_password:
+        raise Refused("您的密码是由他人设置或重置的，不能用于签字。请先在「个人信息 → 修改密码」中"
+                      "自行修改密码，再回来签字。")
     content = snapshot(form)
-    signed_at = now()
     revision = FormRevision(form_id=form.id, number=form.revision, content=content,
                             content_hash=content_hash(content), signed_by_id=user.id,
-                            signer_name=user.person.name, signed_at=signed_at)
+                            signer_name=user.person.name, signed_at=now())
+    revision.signature = seal_revision(revision)
     db.session.add(revision)
     form.signed_revision = form.revision
     _move(form, user, Action.SIGN, f"确认签字（第 {form.revision} 版，{revision.content_hash[:12]}…）",
@@ -248,9 +226,7 @@ def set_published(form: RiskForm, user, published: bool) -> None:
     """公示 an approved form, or withdraw it; both are logged."""
     if current(form).kind is not Kind.DONE:
         raise Refused("只有审核确定的登记表才能公示。")
-    roles = _roles(user)
-    if not ({"领导小组办公室", "系统管理员"} & roles or
-            "单位管理员" in roles and user.person and user.person.unit_id == form.unit_id):
+    if not (roles.may(user, roles.RISK_FORM, roles.PUBLISH) and in_scope(form, scope_of(user))):
         raise Refused("只有领导小组办公室或本单位管理员可以公示或撤销公示。")
     if form.published == published:
         raise Refused("该登记表已经公示。" if published else "该登记表尚未公示。")

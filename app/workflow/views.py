@@ -92,31 +92,32 @@ class FormPages(BaseView):
         form = load_form(form_id)
         stage = engine.current(form)
         history = documents.history(form)
+        grids, signed = documents.paper(form)
         return self.render_template(
             "workflow/form.html", form=form, stage=stage, flow=FLOWS[form.kind], Kind=Kind,
             stage_labels={s.key: s.label for s in FLOWS[form.kind]},
             returned=documents.last_return(history) if stage.kind is Kind.DRAFT else None,
-            grids=documents.grids(form), history=history,
+            grids=grids, signed=signed, history=history,
             revisions=documents.revisions(form), may_act=engine.may_act(g.user, form),
             is_owner=engine.acts_as(g.user, form, engine.Actor.OWNER),
-            is_peer=engine.is_peer(g.user, form))
+            is_peer=engine.is_peer(g.user, form),
+            may_publish=roles.may(g.user, roles.RISK_FORM, roles.PUBLISH))
 
     @expose("/<int:form_id>/revision/<int:number>")
     @has_access
     def revision(self, form_id, number):
         form = load_form(form_id)
-        revision = db.session.scalar(select(FormRevision).where(
-            FormRevision.form_id == form.id, FormRevision.number == number))
-        if revision is None:
+        grids, signed = documents.paper(form, number)
+        if signed is None:
             abort(404)
-        return self.render_template("workflow/revision.html", form=form, revision=revision,
-                                    grids=documents.grids(form, revision))
+        return self.render_template("workflow/revision.html", form=form, revision=signed.revision,
+                                    signed=signed, grids=grids)
 
     @expose("/<int:form_id>.xlsx")
     @has_access
     def download(self, form_id):
         form = load_form(form_id)
-        return xlsx_response(workbook(documents.grids(form)), f"{form}.xlsx")
+        return xlsx_response(workbook(documents.paper(form)[0]), f"{form}.xlsx")
 
     @expose("/<int:form_id>/act", methods=["POST"])
     @has_access
@@ -169,7 +170,7 @@ class FormPages(BaseView):
             flash(f"已签字确认第 {revision.number} 版，登记表已转入下一环节。", "success")
             return redirect(url_for("FormPages.page", form_id=form_id))
         return self.render_template("workflow/sign.html", form=form, stage=engine.current(form),
-                                    grids=documents.grids(form), is_owner=engine.acts_as(
+                                    grids=documents.paper(form)[0], is_owner=engine.acts_as(
                                         g.user, form, engine.Actor.OWNER))
 
 
