@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.archives.models import Disposition, IntegrityArchive, IntegrityTalk
 from app.assessment.models import Assessment
@@ -28,15 +29,20 @@ class Part:
 
 
 def signed_risks(person) -> list[list]:
-    """His risks as he signed them, year by year, each signature verified."""
+    """His risks year by year: as he signed them, each signature verified; a
+    form not signed yet shows its rows, marked as such."""
     forms = db.session.scalars(select(RiskForm).where(
-        RiskForm.owner_id == person.id, RiskForm.owner_kind == Owner.PERSON.value,
-        RiskForm.signed_revision.is_not(None)).order_by(RiskForm.round.desc()))
+        RiskForm.owner_id == person.id, RiskForm.owner_kind == Owner.PERSON.value)
+        .order_by(RiskForm.round.desc()).options(selectinload(RiskForm.risks)))
     rows = []
     for form in forms:
-        signed = signed_view(form, form.signed_revision)
-        mark = "" if signed is None or signed.ok else f"（{signed.verdict}）"
-        rows += [[form.round, r["type"], r["content"] + mark, r["level"]] for r in (signed.content["risks"] if signed else [])]
+        signed = signed_view(form)
+        if signed is not None:
+            mark = "" if signed.ok else f"（{signed.verdict}）"
+            rows += [[form.round, r["type"], r["content"] + mark, r["level"]] for r in signed.content["risks"]]
+        else:
+            rows += [[form.round, r.risk_type, f"{r.content}（未签字，{form.stage_label}）", r.level]
+                     for r in form.risks]
     return rows
 
 
