@@ -8,7 +8,7 @@ identifiers; menus and pages show Chinese labels.
 import re
 from dataclasses import dataclass
 
-from app.security.scope import Level
+from app.security.scope import Level, Sections
 
 # Resources (a view's or API's ``class_permission_name``) and menu categories.
 UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "County"
@@ -94,6 +94,7 @@ class RoleDef:
     level: Level
     permissions: list[tuple[str, str]]
     description: str = ""
+    sections: Sections = Sections.NONE   # for level SECTIONS: which sections
 
 
 def _reader(*resources):
@@ -146,12 +147,12 @@ ROLES: dict[str, RoleDef] = {
     ] + UNIT_OVERSIGHT + PLAN_READER + acts(REVIEW_AS_LEADERSHIP), "本单位领导班子"),
     "分管领导": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS, DISPOSITION], READ, MENU), grant([*TALKS], *ALL), grant([ASSESSMENT_MENU], MENU),
-    ] + ARCHIVE_OWN + acts(REVIEW_AS_SUPERVISOR), "分管若干科室"),
+    ] + ARCHIVE_OWN + acts(REVIEW_AS_SUPERVISOR), "分管若干科室", Sections.SUPERVISED),
     "科室负责人": RoleDef(Level.SECTIONS, _reader(*ORGANISATION, *CATALOGUE) + REPORTING + [
         grant([POST, PERSON], EDIT), grant([RULE], READ, ADD, EDIT, DELETE, MENU),
         grant([*SELF_CHECKS], *ALL), grant([SELF_CHECK], FILE), grant([DISPOSITION], READ, MENU),
         grant([ASSESSMENT_MENU], MENU),
-    ] + ARCHIVE_OWN + acts(REVIEW_AS_SECTION_HEAD), "本科室负责人"),
+    ] + ARCHIVE_OWN + acts(REVIEW_AS_SECTION_HEAD), "本科室负责人", Sections.OWN),
     "工作人员": RoleDef(Level.SELF, _reader(UNIT, SECTION, PERSON, *CATALOGUE, RULE) + ARCHIVE_OWN, "本人"),
 }
 ADMIN_ROLE = "系统管理员"

@@ -27,6 +27,13 @@ class Level(IntEnum):
     NONE = 5      # no role that grants data
 
 
+class Sections(IntEnum):
+    """Which sections a role of level SECTIONS reaches."""
+    NONE = 0
+    OWN = 1          # 科室负责人: his own section
+    SUPERVISED = 2   # 分管领导: the sections he supervises
+
+
 class Scoped:
     """Mixin for models whose rows belong somewhere in the organisation."""
     __scope__: dict[str, str] = {}
@@ -64,10 +71,10 @@ def scope_of(user) -> Scope:
         return NOTHING
     sections = set()
     if level == Level.SECTIONS:
-        role_names = {r.name for r in user.roles}
-        if "分管领导" in role_names:
+        reach = {ROLES[r.name].sections for r in user.roles if r.name in ROLES}
+        if Sections.SUPERVISED in reach:
             sections |= {s.id for s in person.supervised_sections}
-        if "科室负责人" in role_names and person.section_id:
+        if Sections.OWN in reach and person.section_id:
             sections.add(person.section_id)
     return Scope(level, county_id=person.unit.county_id, unit_id=person.unit_id,
                  section_ids=frozenset(sections), person_id=person.id)
