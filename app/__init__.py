@@ -20,29 +20,45 @@ def create_app(config=None) -> Flask:
     app.config.from_object(config or settings.Config)
     settings.check(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.instance_secret(app.config["SECRET_KEY_FILE"])
     configure_security(app)
     setup_db(app)
     with app.app_context():
         init_views(app)
+    close_file_downloads(app)
     register_cli(app)
     return app
 
 
 def configure_security(app):
-    from app.security.passwords import check_complexity, login_attempt_key
+    from app import error_pages
+    from app.security import api_errors, headers
+    from app.security.passwords import check_complexity
     from app.security.roles import ADMIN_ROLE, fab_roles
 
     app.config["FAB_PASSWORD_COMPLEXITY_VALIDATOR"] = check_complexity
-    app.config["RATELIMIT_KEY_FUNC"] = login_attempt_key
     app.config["FAB_ROLES"] = fab_roles()
     app.config["AUTH_ROLE_ADMIN"] = ADMIN_ROLE
     app.config.setdefault("AUTH_ROLE_PUBLIC", "Public")
+    headers.protect(app)  # first: its nonce must exist before any other hook can refuse a request
     csrf.init_app(app)
+    error_pages.register(app)
+    app.after_request(api_errors.translate)
 
-    @app.errorhandler(429)
-    def too_many_attempts(_error):
-        return ("<h3>登录尝试过于频繁</h3><p>同一账号一分钟内最多尝试 5 次，请稍后再试。</p>"
-                '<p><a href="/login/">返回登录</a></p>', 429, {"Content-Type": "text/html; charset=utf-8"})
+
+def close_file_downloads(app):
+    """FAB's /<view>/download/<file> serves FAB file columns, which no model
+    here has: every such route answers 404 (it would read UPLOAD_FOLDER)."""
+    from flask import abort
+    from flask_appbuilder import ModelView
+
+    def no_file(**_kwargs):
+        abort(404)
+
+    for endpoint, view in list(app.view_functions.items()):
+        if getattr(view, "__func__", None) is ModelView.download:
+            app.view_functions[endpoint] = no_file
 
 
 def setup_db(app):

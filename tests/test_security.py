@@ -64,7 +64,8 @@ def test_five_wrong_passwords_are_slowed_down(database_url, app):
     assert c.login("czj_ys_staff1").status_code == 302
 
 
-def test_production_refuses_the_development_secret():
-    cfg = type("Prod", (config.Config,), {"ENV_NAME": "production", "SECRET_KEY": config.DEV_SECRET})
+@pytest.mark.parametrize("key", [None, "", "too-short"])
+def test_production_needs_a_secret_key_from_the_environment(key):
+    cfg = type("Prod", (config.Config,), {"ENV_NAME": "production", "SECRET_KEY": key})
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(cfg)

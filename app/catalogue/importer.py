@@ -1,20 +1,20 @@
 """Imports a unit's 职权目录 from the Excel template, all rows or none.
 
-Every row is checked first (required columns, 权力类别 spelled as on the form,
-公开形式/范围/时间 from their lists, 承办处室 existing in the unit, a name
-twice in the file); any error → nothing is written and each bad row and
+The file is read by ``app.uploads`` (only the cells it holds, within the row
+and column limits, no cell that would run as a formula). Every row is then
+checked (required columns, 权力类别 spelled as on the form, 公开形式/范围/时间
+from their lists, 承办处室 existing in the unit, a name twice in the file); any error → nothing is written and each bad row and
 column is named.  A power already in the catalogue (same unit, same name) is
 updated, so importing the same file twice does not duplicate it.
 """
 from dataclasses import dataclass
-
-from openpyxl import load_workbook
 
 from app.catalogue.models import LIST_SEPARATOR, Power
 from app.catalogue.tables import DIRECTORY_HEADINGS
 from app.enums import NO_FEE, DisclosureForm, DisclosureScope, DisclosureTime, PowerCategory
 from app.extensions import db
 from app.organisation.models import Section
+from app.uploads import UnreadableSheet, read_first_sheet
 
 FIELDS = {  # heading on the form -> Power attribute
     "权力名称": "name", "权力类别": "category", "实施依据": "basis", "公开形式": "disclosure_forms",
@@ -44,21 +44,36 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _headings(values) -> dict[str, int] | None:
+    """{heading: column index} when ``values`` is the template's heading row."""
+    cells = [_text(v).replace("\n", "") for v in values]
+    if "权力名称" in cells and "权力类别" in cells:
+        return {h: cells.index(h) for h in DIRECTORY_HEADINGS if h in cells}
+    return None
+
+
+def _refused(unreadable: UnreadableSheet) -> ImportRefused:
+    """The reader's refusals, each column named by its heading where there is one."""
+    names = next((h for _, values in unreadable.rows if (h := _headings(values))), {})
+    by_index = {i: h for h, i in names.items()}
+    return ImportRefused([Problem(p.row, by_index.get(p.column - 1, f"{p.letter} 列"), p.message)
+                          for p in unreadable.problems])
+
+
 def read_rows(stream) -> list[tuple[int, dict[str, str]]]:
     """(Excel row number, {heading: text}) for every filled row of the template."""
     try:
-        sheet = load_workbook(stream, read_only=True, data_only=True).worksheets[0]
-    except Exception:
-        raise ImportRefused([Problem(1, "文件", "无法读取，请上传从本系统下载的 .xlsx 模板。")])
+        sheet_rows = read_first_sheet(stream)
+    except UnreadableSheet as unreadable:
+        raise _refused(unreadable)
     header_at, columns, rows = None, {}, []
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        cells = [_text(v).replace("\n", "") for v in values]
+    for number, values in sheet_rows:
         if header_at is None:
-            if "权力名称" in cells and "权力类别" in cells:
-                header_at = number
-                columns = {h: cells.index(h) for h in DIRECTORY_HEADINGS if h in cells}
+            found = _headings(values)
+            if found:
+                header_at, columns = number, found
             continue
-        if cells and cells[0].replace(" ", "") == "合计":
+        if values and _text(values[0]).replace(" ", "") == "合计":
             break
         record = {h: _text(values[i]) if i < len(values) else "" for h, i in columns.items()}
         if any(record.get(h) for h in FIELDS):

@@ -182,7 +182,10 @@ class CatalogueView(BaseView):
         if table == "summary":
             return [tables.summary_table(unit, filled_by())]
         if table == "category":
-            return [tables.category_table(unit, category or PowerCategory.LICENSING.value, filled_by())]
+            category = category or PowerCategory.LICENSING.value
+            if category not in PowerCategory.values():
+                abort(404)
+            return [tables.category_table(unit, category, filled_by())]
         if table == "directory":
             return [tables.directory(unit, filled_by())]
         if table == "all":

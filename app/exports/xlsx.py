@@ -1,5 +1,10 @@
 """Writes grids as worksheets in the official look: 宋体, borders, wrapped
-text, centred headings, title merged across the table, A4, fitted to width."""
+text, centred headings, title merged across the table, A4, fitted to width.
+
+Text is always written as text: XlsxWriter's ``write`` would turn a risk
+text starting with "=" into a formula (``=HYPERLINK(…)``, ``=cmd|…``) and one
+starting with "http://" into a link, run when the office opens the file.
+Every workbook of the app is made by ``new_workbook``."""
 import io
 
 import xlsxwriter
@@ -7,6 +12,27 @@ import xlsxwriter
 from app.exports.grid import BODY, HEAD, LABEL, TOTAL, Grid
 
 FONT = "宋体"
+TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+def new_workbook(target, **options) -> xlsxwriter.Workbook:
+    """An XlsxWriter workbook that never turns text into formulas or links."""
+    return xlsxwriter.Workbook(target, {**options, **TEXT_ONLY})
+
+
+def write_cell(sheet, row: int, col: int, value, fmt=None):
+    """Text as a string cell whatever it starts with; numbers as numbers."""
+    if value is None or value == "":
+        return sheet.write_blank(row, col, None, fmt)
+    if isinstance(value, str):
+        return sheet.write_string(row, col, value, fmt)
+    return sheet.write(row, col, value, fmt)
+
+
+def merge_cells(sheet, first_row, first_col, last_row, last_col, value, fmt):
+    """A merged range whose value is written by ``write_cell``."""
+    sheet.merge_range(first_row, first_col, last_row, last_col, "", fmt)
+    write_cell(sheet, first_row, first_col, value, fmt)
 
 
 class Styles:
@@ -30,24 +56,24 @@ def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
     last_col = len(widths) - 1
     for col, w in enumerate(widths):
         sheet.set_column(col, col, w)
-    sheet.merge_range(0, 0, 0, last_col, grid.title, styles.title)
+    merge_cells(sheet, 0, 0, 0, last_col, grid.title, styles.title)
     sheet.set_row(0, 30)
     top = 1
     if grid.subtitle:
-        sheet.merge_range(1, 0, 1, last_col, grid.subtitle, styles.plain)
+        merge_cells(sheet, 1, 0, 1, last_col, grid.subtitle, styles.plain)
         top = 2
     for cell in grid.cells:
         r, c = top + cell.row, cell.col
         fmt = styles.number if isinstance(cell.value, int) and cell.kind == BODY else styles.by_kind[cell.kind]
         value = "" if cell.value is None else cell.value
         if cell.rows > 1 or cell.cols > 1:
-            sheet.merge_range(r, c, r + cell.rows - 1, c + cell.cols - 1, value, fmt)
+            merge_cells(sheet, r, c, r + cell.rows - 1, c + cell.cols - 1, value, fmt)
         else:
-            sheet.write(r, c, value, fmt)
+            write_cell(sheet, r, c, value, fmt)
     row = top + grid.height
     for line in grid.footer + ([grid.notes] if grid.notes else []):
         row += 1
-        sheet.merge_range(row, 0, row, last_col, line, styles.plain)
+        merge_cells(sheet, row, 0, row, last_col, line, styles.plain)
         if len(line) > 60:
             sheet.set_row(row, 15 * (len(line) // 60 + 1))
     sheet.set_paper(9)  # A4
@@ -64,7 +90,7 @@ def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
 def workbook(grids: list[Grid]) -> bytes:
     """An .xlsx holding one worksheet per grid (names made unique)."""
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, in_memory=True)
     styles = Styles(book)
     seen = set()
     for grid in grids:

@@ -5,11 +5,11 @@ the workbook in memory."""
 import os
 import tempfile
 
-import xlsxwriter
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.exports.grid import display_width
+from app.exports.xlsx import new_workbook, write_cell
 from app.organisation.models import Person, Section, Unit
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint
 from app.reports.summary import Filters
@@ -46,7 +46,7 @@ def query(filters: Filters):
 def write(filters: Filters, path: str) -> int:
     """Writes the export to ``path``; returns the number of risks."""
     from app.enums import RiskLevel
-    book = xlsxwriter.Workbook(path, {"constant_memory": True})
+    book = new_workbook(path, constant_memory=True)
     sheet = book.add_worksheet("廉政风险明细")
     head = book.add_format({"bold": True, "border": 1, "align": "center", "valign": "vcenter",
                             "font_name": "宋体", "text_wrap": True})
@@ -61,9 +61,11 @@ def write(filters: Filters, path: str) -> int:
         (_, unit, section, person, title, kind, risk_type, content, level, pre, mid, post,
          round_, stage, signed, published) = row
         n += 1
-        sheet.write_row(n, 0, [n, unit, section or "", person, title or "", kind, risk_type, content, level,
-                               RiskLevel(level).monitor, pre or "", mid or "", post or "", round_,
-                               label_of(kind, stage), signed or "", "是" if published else "否"], cell)
+        values = [n, unit, section or "", person, title or "", kind, risk_type, content, level,
+                  RiskLevel(level).monitor, pre or "", mid or "", post or "", round_,
+                  label_of(kind, stage), signed or "", "是" if published else "否"]
+        for col, value in enumerate(values):
+            write_cell(sheet, n, col, value, cell)
     sheet.autofilter(0, 0, max(n, 1), len(HEADINGS) - 1)
     book.close()
     return n

@@ -1,9 +1,12 @@
 """FAB security manager: our user model and the user pages with a person."""
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
+from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from wtforms.validators import DataRequired
 
+from app.security import api_errors, login_limit
+from app.security.auth_views import AuthDBView
 from app.security.models import Login
 
 
@@ -42,6 +45,29 @@ class UserDBModelView(FabUserDBModelView):
 class SecurityManager(FabSecurityManager):
     user_model = Login
     userdbmodelview = UserDBModelView
+    authdbview = AuthDBView
+
+    # Logins are limited by app.security.login_limit on the page and the API
+    # together; FAB's own limit would cover the page alone.
+    @property
+    def is_auth_limited(self) -> bool:
+        return False
+
+    def register_views(self):
+        super().register_views()
+        if current_app.config.get("AUTH_RATE_LIMITED"):
+            api = next(v for v in self.appbuilder.baseviews if isinstance(v, SecurityApi))
+            login_limit.apply(self.limiter, current_app.config, self.auth_view.blueprint, api.blueprint)
+
+    def create_jwt_manager(self, app):
+        manager = super().create_jwt_manager(app)
+        api_errors.speak_chinese(manager)
+        return manager
+
+    def auth_user_db(self, username, password):
+        user = super().auth_user_db(username, password)
+        login_limit.mark_attempt(user)
+        return user
 
     def reset_password(self, userid, password):
         """Every password change goes through here (the login's own page, the

@@ -14,11 +14,3 @@ def check_complexity(password: str) -> None:
     if len(password) < MIN_LENGTH or kinds < 3:
         raise PasswordComplexityValidationError(RULE)
 
-
-def login_attempt_key() -> str:
-    """Who a login attempt counts against: the address and the name typed, so
-    colleagues behind one router do not lock each other out."""
-    from flask import request
-    from flask_limiter.util import get_remote_address
-    name = (request.form.get("username") or (request.get_json(silent=True) or {}).get("username") or "")
-    return f"{get_remote_address()}|{str(name).strip().lower()}"

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from flask import abort, flash, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.actions import action as bulk_action
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.views import expose
 
 from sqlalchemy import Boolean
@@ -18,6 +17,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE
 from wtforms import BooleanField
 
 from app.errors import Refused
+from app.integrity import SafeInterface
 from app.security.scope import Scoped, ScopeFilter, in_scope
 
 # A page and its API share one resource name and these permissions.
@@ -180,7 +180,7 @@ class StepApi(ScopedApi):
         return self.response(200, result=done(item))
 
 
-class EagerInterface(SQLAInterface):
+class EagerInterface(SafeInterface):
     """Loads a page's many-to-one relations in one query each (selectinload),
     so a list page issues the same number of queries at 10 rows or 100."""
 

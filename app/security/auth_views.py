@@ -1,0 +1,16 @@
+"""The login page's view, with logout by POST only.
+
+A GET on /logout/ (a link, an <img> on another site) no longer ends the
+session: it shows a page whose button posts the CSRF-protected form.
+"""
+from flask import request
+from flask_appbuilder.security.views import AuthDBView as FabAuthDBView
+from flask_appbuilder.views import expose
+
+
+class AuthDBView(FabAuthDBView):
+    @expose("/logout/", methods=["GET", "POST"])
+    def logout(self):
+        if request.method == "GET":
+            return self.render_template("security/logout.html")
+        return super().logout()

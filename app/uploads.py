@@ -1,0 +1,121 @@
+"""Reads an uploaded .xlsx without trusting it.
+
+- Only the cells the file holds are read, never the range it declares: a
+  5 KB file claiming ``<dimension ref="A1:XFD20000"/>`` would otherwise make
+  openpyxl build 300 million empty cells.
+- At most ``IMPORT_MAX_ROWS`` rows and ``IMPORT_MAX_COLUMNS`` columns with
+  content, and at most ``MAX_UNPACKED`` bytes once unzipped (a zip bomb is
+  refused before parsing).
+- No cell that Excel would run: a formula, or text starting with = + - @
+  (typed in a cell, or re-exported to CSV by someone, it becomes one).
+
+Each refusal names the row and the column, in Chinese.
+"""
+import zipfile
+from dataclasses import dataclass
+
+from flask import current_app
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+FORMULA_STARTS = ("=", "+", "-", "@")
+MAX_UNPACKED = 50 * 1024 * 1024
+RUNS = "内容以 = + - @ 开头或是公式，打开时会被 Excel 当作公式执行，不予导入；请删去开头的符号或改写。"
+MAX_PROBLEMS = 20  # enough to fix a file; the rest would only bury them
+
+
+@dataclass
+class CellProblem:
+    row: int        # as Excel shows it
+    column: int     # 1-based
+    message: str
+
+    @property
+    def letter(self) -> str:
+        return get_column_letter(self.column)
+
+
+class UnreadableSheet(Exception):
+    """``rows`` holds what was read when only some cells were refused, so that
+    the importer can name their columns by the headings."""
+
+    def __init__(self, problems: list[CellProblem], rows=()):
+        super().__init__("；".join(f"第 {p.row} 行 {p.letter} 列：{p.message}" for p in problems))
+        self.problems, self.rows = problems, list(rows)
+
+
+def limits() -> tuple[int, int]:
+    config = current_app.config
+    return config.get("IMPORT_MAX_ROWS", 5000), config.get("IMPORT_MAX_COLUMNS", 50)
+
+
+def would_run(value) -> bool:
+    """A formula (read without cached values, it comes as "=…", or as an
+    array-formula object), or text Excel or a CSV reader would take for one."""
+    if value is None or isinstance(value, (int, float, bool)) or hasattr(value, "isoformat"):
+        return False
+    return not isinstance(value, str) or value.strip().startswith(FORMULA_STARTS)
+
+
+def _blank(values) -> bool:
+    return values.count(None) == len(values) or all(v is None or v == "" for v in values)
+
+
+def _check_archive(stream) -> None:
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableSheet([CellProblem(1, 1, "文件无法读取，请上传 .xlsx 格式的 Excel 文件。")])
+    finally:
+        stream.seek(0)
+    if unpacked > MAX_UNPACKED:
+        raise UnreadableSheet([CellProblem(1, 1, f"文件解压后超过 {MAX_UNPACKED // (1024 * 1024)} MB，不予读取。")])
+
+
+def _watch_width(sheet) -> list[int]:
+    """openpyxl drops the cells past ``max_col`` without a word: note, for the
+    row it is about to hand over, the last column holding something.
+    (Wraps ReadOnlyWorksheet._get_row, which every row passes through.)"""
+    last = [0]
+    get_row = sheet._get_row
+
+    def watched(row, min_col=1, max_col=None, values_only=False):
+        last[0] = max((c["column"] for c in row if c.get("value") not in (None, "")), default=0)
+        return get_row(row, min_col, max_col, values_only)
+
+    sheet._get_row = watched
+    return last
+
+
+def read_first_sheet(stream) -> list[tuple[int, tuple]]:
+    """(Excel row number, cell values) of every row of the first worksheet
+    that holds something, within the limits; otherwise ``UnreadableSheet``."""
+    max_rows, max_columns = limits()
+    _check_archive(stream)
+    try:
+        book = load_workbook(stream, read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+    except Exception:
+        raise UnreadableSheet([CellProblem(1, 1, "文件无法读取，请上传 .xlsx 格式的 Excel 文件。")])
+    try:
+        sheet.reset_dimensions()  # ignore the declared range: read what is there
+        last_column = _watch_width(sheet)
+        rows, problems = [], []
+        for number, values in enumerate(sheet.iter_rows(max_col=max_columns, values_only=True), start=1):
+            width, last_column[0] = last_column[0], 0
+            if width > max_columns:
+                raise UnreadableSheet([CellProblem(number, width, f"超过 {max_columns} 列的上限，请使用本系统的模板。")])
+            if _blank(values):
+                continue
+            if number > max_rows:
+                raise UnreadableSheet([CellProblem(number, 1, f"超过 {max_rows} 行的上限，请分成几个文件导入。")])
+            for column, value in enumerate(values, start=1):
+                if would_run(value) and len(problems) < MAX_PROBLEMS:
+                    problems.append(CellProblem(number, column, RUNS))
+            rows.append((number, values))
+        if problems:
+            raise UnreadableSheet(problems, rows)
+        return rows
+    finally:
+        book.close()
