@@ -139,20 +139,22 @@ def declared_far(data: io.BytesIO, ref="A1:XFD20000") -> bytes:
 
 
 def test_a_huge_declared_range_is_read_in_under_a_second(client, ctx):
-    from app.uploads import read_first_sheet
     from tests.test_catalogue import GOOD, template_with
     c = client("czj_admin")
     row = list(GOOD)
     row[1] = "声明范围巨大的文件"
     data = declared_far(template_with([row], c.http))
     assert len(data) < 12_000
+    started = time.perf_counter()
+    page = upload(c, unit("CZJ").id, io.BytesIO(data)).get_data(as_text=True)
+    assert time.perf_counter() - started < 3  # the whole request, on a shared machine (was 31 s)
+    assert "新增 1 项" in page
+    from app.uploads import read_first_sheet
     with c.app.app_context():
         started = time.perf_counter()
         rows = read_first_sheet(io.BytesIO(data))
         assert time.perf_counter() - started < 1.0
     assert len(rows) < 30
-    page = upload(c, unit("CZJ").id, io.BytesIO(data)).get_data(as_text=True)
-    assert "新增 1 项" in page
 
 
 def sheet_with(cells_at) -> io.BytesIO:
