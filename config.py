@@ -56,6 +56,7 @@ class Config:
     AUTH_RATE_LIMIT_ACCOUNT = "30 per hour"     # one account from anywhere
     AUTH_RATE_LIMIT_ADDRESS = "100 per hour"    # one address, any accounts
     RATELIMIT_ENABLED = True
+    RATELIMIT_STRATEGY = "moving-window"  # no fresh allowance at each minute's turn
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     JWT_ACCESS_TOKEN_EXPIRES = 3600
 

@@ -401,6 +401,14 @@ def test_api_errors_answer_chinese_json(client, api, ctx):
     r = anonymous.post("/api/v1/security/login", json={"username": "office", "password": "Wrong#pass1",
                                                        "provider": "db"})
     assert r.status_code == 401 and r.json["message"] == "用户名或密码错误，或尚未登录。"
+    jyj = unit("JYJ").id
+    r = office.put(f"/api/v1/unit/{jyj}", data="{bad", content_type="application/json")
+    assert r.status_code == 400 and r.json["message"] == "请求内容不是有效的 JSON。"
+    r = office.put(f"/api/v1/unit/{jyj}", json={"code": None, "nope": 1})
+    assert r.status_code == 422 and r.json["message"] == {"code": ["不能为空。"], "nope": ["不是可以提交的字段。"]}
+    r = office.post("/api/v1/unit/", json={"kind": "x" * 300})
+    assert r.status_code == 422 and r.json["message"]["kind"] == ["不能超过 20 个字符。"]
+    assert r.json["message"]["code"] == ["必须填写。"]
 
 
 def test_a_duplicate_unit_code_is_named_without_sql(api, client, ctx):

@@ -1,12 +1,14 @@
 """The REST API refuses in Chinese, like the pages.
 
 FAB's API answers with fixed English messages ("Not found", "Forbidden",
-"Not authorized" …) from helpers every API class shares, and
-Flask-JWT-Extended with its own for a missing, forged or expired token.
-The token errors get Chinese answers through JWT-Extended's callbacks; FAB's
-fixed messages are replaced as the response leaves (one table, every API,
-FAB's own security API included).
+"Not authorized" …) from helpers every API class shares, marshmallow with its
+own per field ("Missing data for required field."), and Flask-JWT-Extended
+with its own for a missing, forged or expired token. The token errors get
+Chinese answers through JWT-Extended's callbacks; the others are replaced as
+the response leaves (one table, every API, FAB's own security API included).
 """
+import re
+
 from flask import jsonify, request
 
 FAB_MESSAGES = {
@@ -20,6 +22,26 @@ FAB_MESSAGES = {
     "Request is not JSON": "请求内容须为 JSON。",
     "Request payload is not JSON": "请求内容须为 JSON。",
 }
+FIELD_MESSAGES = {
+    "Missing data for required field.": "必须填写。",
+    "Field may not be null.": "不能为空。",
+    "Unknown field.": "不是可以提交的字段。",
+    "Not a valid string.": "应为文字。",
+    "Not a valid integer.": "应为整数。",
+    "Not a valid number.": "应为数字。",
+    "Not a valid boolean.": "应为 true 或 false。",
+    "Not a valid date.": "应为日期（如 2026-11-23）。",
+    "Not a valid datetime.": "应为日期时间（如 2026-11-23T09:00:00）。",
+    "Not a valid list.": "应为列表。",
+    "Invalid input type.": "类型不正确。",
+    "Invalid value.": "取值不正确。",
+}
+FIELD_PATTERNS = (
+    (re.compile(r"Longer than maximum length (\d+)\."), r"不能超过 \1 个字符。"),
+    (re.compile(r"Shorter than minimum length (\d+)\."), r"不能少于 \1 个字符。"),
+    (re.compile(r"Must be one of: (.*)\."), r"应为以下之一：\1。"),
+    (re.compile(r"^400 Bad Request:.*", re.S), "请求内容不是有效的 JSON。"),
+)
 TOKEN_MISSING = "请先登录：请求缺少有效的登录令牌（Authorization: Bearer …）。"
 TOKEN_INVALID = "登录令牌无效，请重新登录。"
 TOKEN_EXPIRED = "登录令牌已过期，请重新登录。"
@@ -41,12 +63,32 @@ def speak_chinese(jwt_manager) -> None:
     jwt_manager.token_verification_failed_loader(lambda _header, _payload: _refuse(TOKEN_INVALID, 403))
 
 
+def chinese(message):
+    """A message, a list of them or {field: messages}, with the known English ones in Chinese."""
+    if isinstance(message, dict):
+        return {key: chinese(value) for key, value in message.items()}
+    if isinstance(message, list):
+        return [chinese(value) for value in message]
+    if not isinstance(message, str):
+        return message
+    if message in FAB_MESSAGES:
+        return FAB_MESSAGES[message]
+    if message in FIELD_MESSAGES:
+        return FIELD_MESSAGES[message]
+    for pattern, replacement in FIELD_PATTERNS:
+        if pattern.match(message):
+            return pattern.sub(replacement, message)
+    return message
+
+
 def translate(response):
-    """after_request: FAB's fixed English message of an API error, in Chinese."""
+    """after_request: the English messages of an API error, in Chinese."""
     if response.status_code < 400 or not request.path.startswith("/api/") or not response.is_json:
         return response
     body = response.get_json(silent=True)
-    if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"] in FAB_MESSAGES:
-        body["message"] = FAB_MESSAGES[body["message"]]
-        response.set_data(jsonify(body).get_data())
+    if isinstance(body, dict) and "message" in body:
+        translated = chinese(body["message"])
+        if translated != body["message"]:
+            body["message"] = translated
+            response.set_data(jsonify(body).get_data())
     return response
