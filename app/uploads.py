@@ -27,12 +27,15 @@ MAX_PROBLEMS = 20  # enough to fix a file; the rest would only bury them
 @dataclass
 class CellProblem:
     row: int        # as Excel shows it
-    column: int     # 1-based
+    column: int     # 1-based; 0: the file as a whole
     message: str
 
     @property
     def letter(self) -> str:
-        return get_column_letter(self.column)
+        return get_column_letter(self.column) if self.column else ""
+
+    def __str__(self):
+        return f"第 {self.row} 行 {self.letter} 列：{self.message}" if self.column else self.message
 
 
 class UnreadableSheet(Exception):
@@ -40,7 +43,7 @@ class UnreadableSheet(Exception):
     the importer can name their columns by the headings."""
 
     def __init__(self, problems: list[CellProblem], rows=()):
-        super().__init__("；".join(f"第 {p.row} 行 {p.letter} 列：{p.message}" for p in problems))
+        super().__init__("；".join(map(str, problems)))
         self.problems, self.rows = problems, list(rows)
 
 
@@ -66,11 +69,11 @@ def _check_archive(stream) -> None:
         with zipfile.ZipFile(stream) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise UnreadableSheet([CellProblem(1, 1, "文件无法读取，请上传 .xlsx 格式的 Excel 文件。")])
+        raise UnreadableSheet([CellProblem(1, 0, "文件无法读取，请上传 .xlsx 格式的 Excel 文件。")])
     finally:
         stream.seek(0)
     if unpacked > MAX_UNPACKED:
-        raise UnreadableSheet([CellProblem(1, 1, f"文件解压后超过 {MAX_UNPACKED // (1024 * 1024)} MB，不予读取。")])
+        raise UnreadableSheet([CellProblem(1, 0, f"文件解压后超过 {MAX_UNPACKED // (1024 * 1024)} MB，不予读取。")])
 
 
 def _watch_width(sheet) -> list[int]:
@@ -97,7 +100,7 @@ def read_first_sheet(stream) -> list[tuple[int, tuple]]:
         book = load_workbook(stream, read_only=True, data_only=False)
         sheet = book.worksheets[0]
     except Exception:
-        raise UnreadableSheet([CellProblem(1, 1, "文件无法读取，请上传 .xlsx 格式的 Excel 文件。")])
+        raise UnreadableSheet([CellProblem(1, 0, "文件无法读取，请上传 .xlsx 格式的 Excel 文件。")])
     try:
         sheet.reset_dimensions()  # ignore the declared range: read what is there
         last_column = _watch_width(sheet)

@@ -193,7 +193,9 @@ def test_import_refuses_a_zip_bomb_before_parsing(client, ctx):
     bomb.seek(0)
     started = time.perf_counter()
     page = upload(c, unit("CZJ").id, bomb).get_data(as_text=True)
-    assert "解压后超过" in page and time.perf_counter() - started < 3
+    assert "第 1 行「文件」：文件解压后超过" in page and time.perf_counter() - started < 3
+    page = upload(c, unit("CZJ").id, io.BytesIO(b"not a workbook")).get_data(as_text=True)
+    assert "第 1 行「文件」：文件无法读取" in page
 
 
 def test_an_upload_over_the_limit_is_a_chinese_413_page(client, ctx):

@@ -56,8 +56,8 @@ def _refused(unreadable: UnreadableSheet) -> ImportRefused:
     """The reader's refusals, each column named by its heading where there is one."""
     names = next((h for _, values in unreadable.rows if (h := _headings(values))), {})
     by_index = {i: h for h, i in names.items()}
-    return ImportRefused([Problem(p.row, by_index.get(p.column - 1, f"{p.letter} 列"), p.message)
-                          for p in unreadable.problems])
+    return ImportRefused([Problem(p.row, "文件" if not p.column else by_index.get(p.column - 1, f"{p.letter} 列"),
+                                  p.message) for p in unreadable.problems])
 
 
 def read_rows(stream) -> list[tuple[int, dict[str, str]]]:
