@@ -27,6 +27,9 @@ class Config:
     EVIDENCE_KEY = os.environ.get("EVIDENCE_KEY")   # seals signatures and log chains (app.audit.chain)
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # A connection the database dropped (a restart, a failover) is replaced before use,
+    # so neither a request nor a job fails on it.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
 
     # Flask-AppBuilder: the schema comes from migrations and permissions from
     # app.security.roles, never from whichever worker boots first.

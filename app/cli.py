@@ -107,19 +107,17 @@ jobs_cli = AppGroup("jobs", help="定时提醒：调度器与单次执行。")
 
 @jobs_cli.command("run")
 def jobs_run():
-    """运行唯一的调度器（生产环境中单独一个进程）；先补发停机期间错过的提醒。"""
-    import time
-
-    from apscheduler.schedulers.blocking import BlockingScheduler
+    """运行调度器进程：持有数据库租约时为活动调度器（先补发停机期间错过的提醒），否则待命；
+    可在多台机器上各运行一个，活动者停止后另一个在一个租约期内接替。"""
+    import signal
 
     from app.reminders import scheduler
-    app = current_app._get_current_object()
-    sched = scheduler.build(app, BlockingScheduler)
-    click.echo("调度器已启动（Asia/Shanghai），任务：" + "、".join(j.id for j in sched.get_jobs()))
+    runner = scheduler.Runner(current_app._get_current_object(), echo=click.echo)
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     try:
-        sched.start()
-    except (KeyboardInterrupt, SystemExit):
-        time.sleep(0)
+        runner.run()
+    except KeyboardInterrupt:
+        runner.stop()
 
 
 @jobs_cli.command("once")
@@ -131,8 +129,8 @@ def jobs_once(rule):
     from app.extensions import db
     if db.session.query(ReminderRule.id).filter_by(key=rule).first() is None:
         raise click.ClickException(f"没有标识为 {rule} 的提醒规则。")
-    made = scheduler.run_once(current_app._get_current_object(), rule)
-    click.echo(f"已执行 {rule}：新发出 {made} 条提醒。")
+    outcome = scheduler.run_once(current_app._get_current_object(), rule)
+    click.echo(f"已执行 {rule}：{outcome}。")
 
 
 @click.command("verify")

@@ -9,4 +9,4 @@ from app.assessment.models import (Assessment, Commendation, FollowUpVisit, Insp
                                    RectificationNotice, SelfCheck, SelfCheckAttachment)
 from app.archives.models import ArchiveEntry, ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk  # noqa: F401
 from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission  # noqa: F401
-from app.reminders.models import Delivery, Message, ReminderRule  # noqa: F401
+from app.reminders.models import Delivery, Message, ReminderRule, SchedulerLease  # noqa: F401

@@ -117,8 +117,10 @@ def test_self_check_reminder_reaches_exactly_the_units_that_have_not_filed(app, 
     unfiled = [f for f in filing(TODAY.year, QUARTER, EVERYTHING) if not f.filed]
     unfiled_units = {f.unit.id for f in unfiled}
     with acting_as():
-        made = delivery.run_rule(rule("self_check"), BEFORE_END)
-    assert made and all(d.status == DeliveryStatus.SENT.value for d in made)
+        outcome = delivery.run_rule(rule("self_check"), BEFORE_END)
+    made = deliveries("self_check")
+    assert made and outcome.recorded == outcome.sent == len(made)
+    assert all(d.status == DeliveryStatus.SENT.value for d in made)
     got = set(smtp.inbox.recipients)
     assert email("jyj_admin") in got                       # 县教育局's report is only a draft
     from app.organisation.models import Unit
@@ -148,7 +150,7 @@ def test_a_rerun_and_a_second_scheduler_send_each_reminder_once(app, ctx, databa
 
     def fire(job):
         try:
-            results.append(job.func(*job.args, now=BEFORE_END))
+            results.append(job.func(*job.args, now=BEFORE_END).recorded)
         except Exception as e:  # noqa: BLE001  (shown by the assertion below)
             errors.append(e)
     threads = [threading.Thread(target=fire, args=(j,)) for j in (job_a, job_b)]
@@ -173,22 +175,22 @@ def test_a_rerun_and_a_second_scheduler_send_each_reminder_once(app, ctx, databa
 def test_a_stopped_mail_server_means_retries_then_delivery(app, ctx, smtp):
     smtp.stop()
     with acting_as():
-        made = delivery.run_rule(rule("self_check"), BEFORE_END)
-    assert made
+        outcome = delivery.run_rule(rule("self_check"), BEFORE_END)
+    assert outcome.recorded and outcome.sent == 0 and outcome.failed == outcome.recorded
     db.session.expire_all()
     waiting = deliveries("self_check")
     assert all(d.status == DeliveryStatus.RETRYING.value and d.attempts == 1 and d.last_error for d in waiting)
     assert db.session.scalar(select(Message.id).where(Message.delivery_id == waiting[0].id))  # in-app at once
     with acting_as():
-        assert delivery.retry_due(BEFORE_END) == 0                      # back-off not over
-        assert delivery.retry_due(BEFORE_END + timedelta(minutes=1)) == 0  # still down: attempt 2
+        assert delivery.retry_due(BEFORE_END).failed == 0                  # back-off not over
+        assert delivery.retry_due(BEFORE_END + timedelta(minutes=1)).sent == 0  # still down: attempt 2
     db.session.expire_all()
     again = deliveries("self_check")
     assert all(d.attempts == 2 and d.next_try_at == BEFORE_END + timedelta(minutes=3) for d in again)
     smtp.start()
     with acting_as():
-        assert delivery.retry_due(BEFORE_END + timedelta(minutes=3)) == len(again)
-        assert delivery.retry_due(BEFORE_END + timedelta(hours=1)) == 0
+        assert delivery.retry_due(BEFORE_END + timedelta(minutes=3)).sent == len(again)
+        assert delivery.retry_due(BEFORE_END + timedelta(hours=1)).sent == 0
     db.session.expire_all()
     assert all(d.status == DeliveryStatus.SENT.value and d.attempts == 3 for d in deliveries("self_check"))
     assert sorted(smtp.inbox.recipients) == sorted(d.email for d in again)
@@ -196,11 +198,11 @@ def test_a_stopped_mail_server_means_retries_then_delivery(app, ctx, smtp):
 
 def test_a_clock_moved_across_the_quarter_end_fires_the_right_rules_once(app, ctx, smtp):
     early = BEFORE_END - timedelta(days=40)   # before the lead time: nothing due for the quarter
-    assert scheduler.run_once(app, "self_check", early) == 0
-    assert scheduler.run_once(app, "self_check", BEFORE_END) > 0
-    assert scheduler.run_once(app, "self_check", BEFORE_END + timedelta(hours=25)) == 0   # same quarter
+    assert scheduler.run_once(app, "self_check", early).recorded == 0
+    assert scheduler.run_once(app, "self_check", BEFORE_END).recorded > 0
+    assert scheduler.run_once(app, "self_check", BEFORE_END + timedelta(hours=25)).recorded == 0   # same quarter
     after = BEFORE_END + timedelta(days=3)    # next quarter began: not its lead time yet
-    assert scheduler.run_once(app, "self_check", after) == 0
+    assert scheduler.run_once(app, "self_check", after).recorded == 0
     db.session.expire_all()
     assert {d.period for d in deliveries("self_check")} == {f"{TODAY.year}Q{QUARTER}"}
     # the server was down from the last run until after the quarter end: caught up once

@@ -10,7 +10,7 @@ from app.errors import Refused
 from app.extensions import db
 from app.reminders import delivery, scheduler
 from app.reminders.models import Message, ReminderRule
-from app.reminders.views import OwnMessages
+from app.reminders.views import OwnMessages, run_error
 from app.security import roles
 from app.security.scoped_views import API_PERMISSIONS
 
@@ -55,14 +55,21 @@ class ReminderRuleApi(ModelRestApi):
           parameters:
           - {in: path, name: pk, schema: {type: integer}}
           responses:
-            200: {description: how many reminders went out}
+            200: {description: "recorded: new reminders (each with its in-app message); sent: e-mails that went; failed: e-mails that did not go (see the delivery log)"}
             404: {$ref: '#/components/responses/404'}
+            503: {description: the run failed as a whole (the database, say); nothing was lost}
         """
         rule = db.session.get(ReminderRule, pk)
         if rule is None:
             return self.response_404()
-        made = scheduler.run_once(current_app._get_current_object(), rule.key)
-        return self.response(200, sent=made)
+        key = rule.key
+        try:
+            outcome = scheduler.run_once(current_app._get_current_object(), key)
+        except Exception as error:  # noqa: BLE001  a failed run is a message, never a 500
+            db.session.rollback()
+            current_app.logger.exception("提醒规则 %s 经 API 执行失败", key)
+            return self.response(503, message=f"执行失败：{run_error(error)}")
+        return self.response(200, **outcome.as_dict())
 
 
 class MessageApi(ModelRestApi):

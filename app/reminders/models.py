@@ -61,7 +61,11 @@ class Delivery(db.Model):
     last_error: Mapped[Optional[str]] = mapped_column(Text)
     next_try_at: Mapped[Optional[datetime]] = mapped_column(DateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
-    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    sent_at: Mapped[Optional[datetime]] = mapped_column(DateTime)        # when the server took it
+    # Whoever sends holds the row: a random token and a lease it renews while it talks to the server.
+    claim_token: Mapped[Optional[str]] = mapped_column(String(32))
+    claimed_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    alerted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)     # the office was told it failed
 
     rule: Mapped[ReminderRule] = relationship()
     login: Mapped[Login] = relationship()
@@ -90,3 +94,17 @@ class Message(db.Model):
 
     def __repr__(self) -> str:
         return self.subject
+
+
+class SchedulerLease(db.Model):
+    """Which scheduler process is the active one (one row per lease name): the
+    holder renews ``expires_at``; once it has passed, another process takes over."""
+
+    __tablename__ = "scheduler_lease"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(DateTime)    # UTC
+    expires_at: Mapped[datetime] = mapped_column(DateTime)     # UTC
+
+    def __repr__(self) -> str:
+        return f"{self.name}: {self.holder}"

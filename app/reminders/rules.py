@@ -10,11 +10,13 @@ rule), if he holds one of the rule's roles.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from apscheduler.triggers.cron import CronTrigger
+import re
+
 from sqlalchemy import select
 
 from app.enums import InspectionKind, QUARTERS, ReminderKind
 from app.extensions import db
+from app.reminders.crontab import trigger
 from app.security.roles import ROLES
 from app.security.scope import EVERYTHING
 
@@ -27,19 +29,62 @@ class Item:
     text: str
 
 
-def rule_errors(rule) -> dict[str, str]:
-    errors = {}
+SUBJECT_MAX, NAME_MAX, BODY_MAX, LEAD_DAYS_MAX = 150, 100, 5000, 366
+# Control characters: in a subject or a name they break the mail header or the page; a body may break lines.
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
+
+
+def _text_error(value, label: str, longest: int, lines: bool = False) -> str | None:
+    value = value or ""
+    if not value.strip():
+        return f"请填写{label}。"
+    if not lines and LINE_BREAK.search(value):
+        return f"{label}不能换行（邮件标题中的换行会被拒发）。"
+    if CONTROL.search(value.replace("\r", "").replace("\n", "").replace("\t", "") if lines else value):
+        return f"{label}含有不可见的控制字符，请删除后再保存。"
+    if len(value) > longest:
+        return f"{label}不能超过 {longest} 个字（现有 {len(value)} 个）。"
+    return None
+
+
+def subject_error(value) -> str | None:
+    """标题 becomes an e-mail's Subject header: one line, no control characters, not too long."""
+    return _text_error(value, "标题", SUBJECT_MAX)
+
+
+def name_error(value) -> str | None:
+    return _text_error(value, "名称", NAME_MAX)
+
+
+def body_error(value) -> str | None:
+    return _text_error(value, "正文", BODY_MAX, lines=True)
+
+
+def schedule_error(value) -> str | None:
     try:
-        CronTrigger.from_crontab(rule.schedule or "", timezone=TIMEZONE)
+        trigger(value or "", TIMEZONE)
     except ValueError:
-        errors["schedule"] = "执行时间须为 crontab 格式：分 时 日 月 周，如“0 8 * * *”。"
+        return "执行时间须为 crontab 格式：分 时 日 月 周，如“0 8 * * 1”（周：0 或 7 为周日，1 为周一，1-5 为周一至周五）。"
+    return None
+
+
+def lead_days_error(value) -> str | None:
+    if value is not None and not 0 <= value <= LEAD_DAYS_MAX:
+        return f"提前天数须在 0 至 {LEAD_DAYS_MAX} 之间。"
+    return None
+
+
+def rule_errors(rule) -> dict[str, str]:
+    errors = {field: message for field, message in (
+        ("name", name_error(rule.name)), ("subject", subject_error(rule.subject)),
+        ("body", body_error(rule.body)), ("schedule", schedule_error(rule.schedule)),
+        ("lead_days", lead_days_error(rule.lead_days))) if message}
     unknown = [r for r in rule.role_names if r not in ROLES]
     if unknown or not rule.role_names:
         errors["roles"] = f"接收角色须为系统中的角色，以“、”分隔；不认识：{'、'.join(unknown) or '（空）'}。"
     if rule.kind not in ReminderKind.values():
         errors["kind"] = "请选择提醒类型。"
-    if rule.lead_days is not None and rule.lead_days < 0:
-        errors["lead_days"] = "提前天数不能为负。"
     return errors
 
 

@@ -5,18 +5,20 @@ from datetime import datetime
 
 from flask import current_app, flash, g, redirect, url_for
 from flask_appbuilder import ModelView
+from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from sqlalchemy import select
+from markupsafe import Markup
 from wtforms import IntegerField
-from wtforms.validators import NumberRange
+from wtforms.validators import InputRequired
 
-from app.enums import ReminderKind
+from app.enums import DeliveryStatus, ReminderKind
 from app.extensions import db
-from app.forms import choice_field
-from app.reminders import delivery, scheduler
+from app.forms import FieldRule, choice_field
+from app.reminders import delivery, rules, scheduler
 from app.reminders.models import Delivery, Message, ReminderRule
 from app.security import roles
 from app.security.scoped_views import VIEW_PERMISSIONS
@@ -40,13 +42,17 @@ class ReminderRuleView(ModelView):
     show_columns = add_columns + ["last_run_at"]
     label_columns = LABELS
     description_columns = {
-        "schedule": "分 时 日 月 周（北京时间），如“0 8 * * 1”为每周一 8:00",
+        "schedule": "分 时 日 月 周（北京时间），如“0 8 * * 1”为每周一 8:00；周：0 或 7 为周日，1-5 为周一至周五",
         "lead_days": "季度、半年、年末前多少天开始提醒；审核滞留为停留天数；期限类为到期前天数",
         "roles": "以“、”分隔的角色名；每人只收到其数据范围内的事项",
         "body": "可用 {name}（接收人）、{period}（周期）、{items}（事项清单）"}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": choice_field(ReminderKind, "提醒类型"),
-        "lead_days": IntegerField("提前天数", default=0, validators=[NumberRange(min=0, message="提前天数不能为负。")])}
+        "lead_days": IntegerField("提前天数", default=0, validators=[
+            InputRequired(message="请填写提前天数（整数）。"), FieldRule(rules.lead_days_error)])}
+    # Checked at the field, with the same functions the API's ``validate()`` uses.
+    validators_columns = {"name": [FieldRule(rules.name_error)], "subject": [FieldRule(rules.subject_error)],
+                          "body": [FieldRule(rules.body_error)], "schedule": [FieldRule(rules.schedule_error)]}
     base_order = ("id", "asc")
 
     def _check(self, item):
@@ -63,8 +69,15 @@ class ReminderRuleView(ModelView):
         rule = db.session.get(ReminderRule, pk)
         if rule is None:
             return redirect(url_for("ReminderRuleView.jobs"))
-        made = scheduler.run_once(current_app._get_current_object(), rule.key)
-        flash(f"已执行“{rule.name}”：新发出 {made} 条提醒。", "success")
+        name = rule.name
+        try:
+            outcome = scheduler.run_once(current_app._get_current_object(), rule.key)
+        except Exception as error:  # noqa: BLE001  a failed run is a message, never a 500
+            db.session.rollback()
+            current_app.logger.exception("提醒规则 %s 手动执行失败", rule.key)
+            flash(f"执行“{name}”失败：{run_error(error)}", "danger")
+        else:
+            flash(f"已执行“{name}”：{outcome}。", "warning" if outcome.failed else "success")
         return redirect(url_for("ReminderRuleView.jobs"))
 
     @expose("/jobs")
@@ -77,18 +90,46 @@ class ReminderRuleView(ModelView):
         return self.render_template("reminders/jobs.html", rows=rows, now=now)
 
 
+def run_error(error: Exception) -> str:
+    """Why a whole run failed, for the office (the details go to the log)."""
+    from sqlalchemy.exc import DBAPIError
+    if isinstance(error, DBAPIError):
+        return "数据库暂时不可用，请稍后再试（定时任务会自动重试）。"
+    if isinstance(error, (OverflowError, ValueError)):
+        return "规则的设置超出范围，请检查提前天数和执行时间。"
+    return "内部错误，已记入日志。"
+
+
+def _status(status: str) -> Markup:
+    """发送失败 in red: the office re-sends it with the list's or the record's 重新发送."""
+    if status == DeliveryStatus.FAILED.value:
+        return Markup('<span class="delivery-failed" style="color:#c0392b;font-weight:bold">{}</span>').format(status)
+    return Markup("<span>{}</span>").format(status)
+
+
 class DeliveryView(ModelView):
     route_base = "/reminder/delivery"
     datamodel = SQLAInterface(Delivery, db.session)
     class_permission_name = roles.DELIVERY
-    method_permission_name = VIEW_PERMISSIONS
-    base_permissions = ["can_read"]
+    method_permission_name = {**VIEW_PERMISSIONS, "action": "resend", "action_post": "resend", "resend": "resend"}
+    base_permissions = ["can_read", roles.RESEND]
     list_title = show_title = "发送记录"
     list_columns = ["created_at", "rule", "period", "login", "status", "attempts", "sent_at", "last_error"]
-    show_columns = list_columns + ["email", "next_try_at", "subject", "body"]
+    show_columns = list_columns + ["email", "next_try_at", "alerted_at", "subject", "body"]
     search_columns = ["rule", "period", "status"]
-    label_columns = LABELS
+    label_columns = {**LABELS, "alerted_at": "已通知办公室"}
+    formatters_columns = {"status": _status}
     base_order = ("id", "desc")
+
+    @action("resend", "重新发送", "重新发送所选的发送失败的提醒？", "fa-repeat")
+    def resend(self, items):
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            if item is None:
+                continue
+            result, message = delivery.resend(item.id)
+            flash(f"{item.login} {item.period}：{message}", "success" if result == "sent" else "warning")
+        return redirect(url_for("DeliveryView.list"))
 
 
 class OwnMessages(BaseFilter):

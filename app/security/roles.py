@@ -33,6 +33,7 @@ CATALOGUE = (POWER, CATALOGUE_TABLES)
 MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
 # Permissions, shared by pages and APIs (see ``scoped_views.METHOD_PERMISSIONS``).
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
+RESEND = "can_resend"   # 发送记录: send a failed reminder again (whoever holds it is told of failures)
 MENU = "menu_access"
 
 # Actions: named permissions beside the data ones, checked through :func:`may`
@@ -113,7 +114,7 @@ OFFICE_OVERSIGHT = [
     grant([INSPECTION], SAMPLE), grant([NOTICE], VISIT, CLOSE),
     grant([ASSESSMENT_MENU, ARCHIVE_MENU], MENU),
     grant([PLAN, PLAN_DELIVERABLES, PLAN_SUBMISSION, REMINDER_RULE], *ALL),
-    grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU, REMINDER_JOBS], MENU), grant([DELIVERY], READ, MENU),
+    grant([PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU, REMINDER_JOBS], MENU), grant([DELIVERY], READ, RESEND, MENU),
 ]
 # The plan as the units see it: read the plan, record and read their own unit's submissions.
 PLAN_READER = [grant([PLAN, PLAN_DELIVERABLES], READ, MENU), grant([PLAN_SUBMISSION], READ, MENU),
