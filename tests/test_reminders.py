@@ -2,12 +2,10 @@
 127.0.0.1, started here), nothing sent twice, retries, an injected clock."""
 from email import message_from_string
 from email.policy import default as default_policy
-import socket
 import threading
 from datetime import date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import delete, select, update
 
 from app.assessment.documents import filing
@@ -18,60 +16,12 @@ from app.reminders import delivery, scheduler
 from app.reminders.models import Delivery, Message, ReminderRule
 from app.reminders.rules import _quarter_end
 from app.security.scope import EVERYTHING
+from tests.mail import smtp  # noqa: F401  (fixture)
 
 TODAY = date.today()
 QUARTER = (TODAY.month - 1) // 3 + 1
 # the day before this quarter's end, within the self-check rule's lead time
 BEFORE_END = datetime.combine(_quarter_end(TODAY.year, QUARTER) - timedelta(days=1), datetime.min.time()).replace(hour=9)
-
-
-class Inbox:
-    def __init__(self):
-        self.mails = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.mails.append((tuple(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-    @property
-    def recipients(self):
-        return [r for rcpts, _ in self.mails for r in rcpts]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Smtp:
-    def __init__(self, port):
-        self.inbox, self.port, self.controller = Inbox(), port, None
-
-    def start(self):
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller:
-            self.controller.stop()
-            self.controller = None
-
-
-@pytest.fixture()
-def smtp(app):
-    server = Smtp(free_port())
-    saved = {k: app.config[k] for k in ("MAIL_SERVER", "MAIL_PORT", "MAIL_USE_TLS", "MAIL_USERNAME")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
-    server.start()
-    yield server
-    server.stop()
-    app.config.update(saved)
-    with app.app_context():   # leave the shared database as the demo made it
-        db.session.execute(delete(Message))
-        db.session.execute(delete(Delivery))
-        db.session.execute(update(ReminderRule).values(last_run_at=None, enabled=True))
-        db.session.commit()
 
 
 def rule(key) -> ReminderRule:
