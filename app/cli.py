@@ -1,7 +1,9 @@
-"""``flask --app run …`` commands: setup, seed, roles."""
+"""``flask --app run …`` commands: setup, seed, export, jobs, verify, backup, restore."""
+import os
+
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from app.audit.trail import acting_as
 
@@ -144,6 +146,51 @@ def verify_command():
         raise SystemExit(1)
 
 
+def _fail(message: str):
+    """A refusal in Chinese on stderr and exit code 1 (click's own says "Error:")."""
+    click.echo(f"错误：{message}", err=True)
+    raise click.exceptions.Exit(1)
+
+
+@click.command("backup")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="备份文件")
+@with_appcontext
+def backup_command(out):
+    """备份整个数据库（含自查报告附件）：SQLite 用在线备份，PostgreSQL 用 pg_dump -Fc。"""
+    from app import backup
+    from app.extensions import db
+    try:
+        kind = backup.backup(db.engine, out)
+    except backup.BackupError as e:
+        _fail(str(e))
+    click.echo(f"已备份（{'SQLite 在线备份' if kind == 'sqlite' else 'pg_dump 自定义格式'}）：{out}，"
+               f"{os.path.getsize(out):,} 字节。")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="覆盖已有数据的数据库")
+@with_appcontext
+def restore_command(file, force):
+    """用 backup 生成的文件替换整个数据库；目标库已有数据时须加 --force。
+    恢复前请停止网站与调度器进程。"""
+    from alembic.script import ScriptDirectory
+
+    from app import backup
+    from app.extensions import db
+    migrations = current_app.extensions["migrate"]
+    scripts = ScriptDirectory.from_config(migrations.migrate.get_config(migrations.directory))
+    known = {s.revision for s in scripts.walk_revisions()}
+    try:
+        revision = backup.restore(db.engine, file, force=force, known_revisions=known)
+    except backup.BackupError as e:
+        _fail(str(e))
+    click.echo(f"已从 {file} 恢复数据库（数据库版本 {revision}）。")
+    if revision not in scripts.get_heads():
+        click.echo("备份来自较早的版本：请运行 flask --app run db upgrade。")
+
+
 def register(app):
-    for command in (seed_cli, setup_command, export_cli, jobs_cli, verify_command):
+    for command in (seed_cli, setup_command, export_cli, jobs_cli, verify_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)
