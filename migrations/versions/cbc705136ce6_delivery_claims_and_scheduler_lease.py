@@ -1,7 +1,7 @@
 """delivery claims, failure alerts and the scheduler lease
 
 Revision ID: cbc705136ce6
-Revises: c8d3731d3351
+Revises: e1a9c0de5e01
 Create Date: 2026-11-25 09:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'cbc705136ce6'
-down_revision = 'c8d3731d3351'
+down_revision = 'e1a9c0de5e01'
 branch_labels = None
 depends_on = None
 
