@@ -110,6 +110,12 @@ def test_one_bad_delivery_is_recorded_on_its_row_and_the_others_go(app, ctx, smt
     assert len(alerts_to("office")) == 1          # retrying cannot mend an address: the office knows at once
     assert delivery.retry_due(BEFORE_END + timedelta(days=1)).sent == 0
     assert len(smtp.inbox.recipients) == 4
+    # the address corrected, the office re-sends it: to the new address, once
+    db.session.execute(update(Login).where(Login.id == bad_address.id).values(email="czj_fg@demo.lianzheng.local"))
+    db.session.commit()
+    assert delivery.resend(bad.id) == ("sent", "已重新发送")
+    assert delivery.resend(bad.id) == (None, "已发送，不再重发")
+    assert smtp.inbox.recipients[4:] == ["czj_fg@demo.lianzheng.local"]
 
 
 def test_a_line_break_in_a_stored_subject_fails_visibly_not_with_a_500(app, client, api, ctx, smtp):
@@ -133,6 +139,31 @@ def test_a_line_break_in_a_stored_subject_fails_visibly_not_with_a_500(app, clie
     finally:
         db.session.execute(update(ReminderRule).where(ReminderRule.id == pk).values(
             subject="审核滞留提醒", lead_days=7))
+        db.session.commit()
+
+
+def test_a_rule_stored_before_the_checks_answers_with_a_message(app, client, api, ctx, smtp):
+    """Settings the forms now refuse, already in the database: a message, never a 500."""
+    pk = rule("waiting").id
+    db.session.execute(update(ReminderRule).where(ReminderRule.id == pk).values(lead_days=10 ** 9))
+    db.session.commit()
+    try:
+        page = client("office").post(f"/reminder/rule/{pk}/run", csrf_from="/reminder/rule/jobs",
+                                     follow_redirects=True)
+        assert page.status_code == 200 and "规则的设置超出范围" in page.get_data(as_text=True)
+        r = api("office").post(f"/api/v1/reminder/{pk}/run")
+        assert r.status_code == 422 and "规则的设置超出范围" in r.json["message"]
+        db.session.execute(update(ReminderRule).where(ReminderRule.id == pk).values(lead_days=7,
+                                                                                    schedule="0 9 * * 8"))
+        db.session.commit()
+        jobs = client("office").get("/reminder/rule/jobs")
+        assert jobs.status_code == 200 and "执行时间有误" in jobs.get_data(as_text=True)
+        built = scheduler.build(app)                      # the other rules are still scheduled
+        assert built.get_job("reminder:waiting") is None and built.get_job("reminder:self_check") is not None
+    finally:
+        app.extensions.pop("reminder_scheduler", None)
+        db.session.execute(update(ReminderRule).where(ReminderRule.id == pk).values(lead_days=7,
+                                                                                    schedule="0 9 * * 1-5"))
         db.session.commit()
 
 

@@ -57,7 +57,8 @@ class ReminderRuleApi(ModelRestApi):
           responses:
             200: {description: "recorded: new reminders (each with its in-app message); sent: e-mails that went; failed: e-mails that did not go (see the delivery log)"}
             404: {$ref: '#/components/responses/404'}
-            503: {description: the run failed as a whole (the database, say); nothing was lost}
+            422: {description: the rule's stored settings cannot run (saved before they were checked)}
+            503: {description: the database was unavailable; nothing was lost}
         """
         rule = db.session.get(ReminderRule, pk)
         if rule is None:
@@ -68,7 +69,9 @@ class ReminderRuleApi(ModelRestApi):
         except Exception as error:  # noqa: BLE001  a failed run is a message, never a 500
             db.session.rollback()
             current_app.logger.exception("提醒规则 %s 经 API 执行失败", key)
-            return self.response(503, message=f"执行失败：{run_error(error)}")
+            from sqlalchemy.exc import DBAPIError
+            return self.response(503 if isinstance(error, DBAPIError) else 422,
+                                 message=f"执行失败：{run_error(error)}")
         return self.response(200, **outcome.as_dict())
 
 

@@ -297,12 +297,17 @@ RESEND_REFUSED = {
 
 
 def resend(delivery_id: int) -> tuple[str | None, str]:
-    """The office's 重新发送 of a 发送失败 delivery: one attempt now.  The claim
-    and the status change are one UPDATE, so a second click (or a second
-    office) finds the row no longer failed and sends nothing."""
+    """The office's 重新发送 of a 发送失败 delivery: one attempt now, to the
+    recipient's current address.  The claim and the status change are one
+    UPDATE, so a second click (or a second office) finds the row no longer
+    failed and sends nothing."""
     token = uuid.uuid4().hex
+    address = db.session.scalar(select(Login.email).join(Delivery, Delivery.login_id == Login.id)
+                                .where(Delivery.id == delivery_id))   # as corrected since, if it was
+    if not address:
+        return None, "接收人没有邮箱，只有站内消息"
     if not _claim(delivery_id, token, Delivery.status == DeliveryStatus.FAILED.value,
-                  status=DeliveryStatus.PENDING.value):
+                  status=DeliveryStatus.PENDING.value, email=address):
         delivery = db.session.get(Delivery, delivery_id)
         if delivery is None:
             return None, "没有这条发送记录"

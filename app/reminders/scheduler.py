@@ -134,9 +134,13 @@ def sync(app, scheduler) -> None:
     with app.app_context():
         try:
             rules = {r.job_id: r for r in db.session.scalars(select(ReminderRule).where(ReminderRule.enabled))}
-            for job_id, rule in rules.items():
-                scheduler.add_job(run_job, trigger(rule), args=[app, rule.key], id=job_id, name=rule.name,
-                                  replace_existing=True)
+            for job_id, rule in list(rules.items()):
+                try:
+                    scheduler.add_job(run_job, trigger(rule), args=[app, rule.key], id=job_id, name=rule.name,
+                                      replace_existing=True)
+                except ValueError:   # a crontab line saved before lines were checked: the others still run
+                    log.error("提醒规则 %s 的执行时间“%s”有误，未排入计划", rule.key, rule.schedule)
+                    del rules[job_id]
             for job in scheduler.get_jobs():
                 if job.id.startswith("reminder:") and not job.id.endswith(":again") and job.id not in rules:
                     job.remove()

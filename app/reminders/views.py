@@ -86,8 +86,17 @@ class ReminderRuleView(ModelView):
         """Every job with its next run (from its crontab) and its last run."""
         rules = db.session.scalars(select(ReminderRule).order_by(ReminderRule.id)).all()
         now = delivery.local_now()
-        rows = [(r, scheduler.next_run(r, now) if r.enabled else None) for r in rules]
-        return self.render_template("reminders/jobs.html", rows=rows, now=now)
+        return self.render_template("reminders/jobs.html", rows=[(r, _next_run(r, now)) for r in rules], now=now)
+
+
+def _next_run(rule, now) -> str:
+    if not rule.enabled:
+        return "已停用"
+    try:
+        fire = scheduler.next_run(rule, now)
+    except ValueError:   # saved before crontab lines were checked
+        return "执行时间有误，请修改"
+    return fire.strftime("%Y-%m-%d %H:%M") if fire else "不再执行"
 
 
 def run_error(error: Exception) -> str:

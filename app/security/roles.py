@@ -33,7 +33,6 @@ CATALOGUE = (POWER, CATALOGUE_TABLES)
 MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
 # Permissions, shared by pages and APIs (see ``scoped_views.METHOD_PERMISSIONS``).
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
-RESEND = "can_resend"   # 发送记录: send a failed reminder again (whoever holds it is told of failures)
 MENU = "menu_access"
 
 # Actions: named permissions beside the data ones, checked through :func:`may`
@@ -46,6 +45,7 @@ PUBLISH = "can_publish"                               # 公示 / 撤销公示 (R
 FILE = "can_file"                                     # 报送 a self-check (SELF_CHECK)
 SAMPLE = "can_sample"                                 # 抽取样本 (INSPECTION)
 VISIT, CLOSE = "can_visit", "can_close"               # 跟踪回访, 了结 (NOTICE)
+RESEND = "can_resend"                                 # 重新发送 a failed reminder (DELIVERY); told of failures
 
 
 def any_of(*names: str) -> str:
