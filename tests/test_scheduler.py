@@ -241,6 +241,8 @@ def test_two_scheduler_processes_one_active_and_the_other_takes_over_when_it_is_
     db.session.execute(SchedulerLease.__table__.delete())
     db.session.commit()
     env = {**os.environ, "DATABASE_URL": database_url, "APP_ENV": "development",
+           "SECRET_KEY": app.config["SECRET_KEY"],          # the same evidence key: its audit entries verify
+           **({"EVIDENCE_KEY": app.config["EVIDENCE_KEY"]} if app.config.get("EVIDENCE_KEY") else {}),
            "REMINDER_SCHEDULER_LEASE_SECONDS": str(lease), "MAIL_SERVER": "127.0.0.1",
            "MAIL_PORT": str(smtp.port), "PYTHONUNBUFFERED": "1"}
     procs = []
