@@ -149,3 +149,5 @@ def verify_command():
 def register(app):
     for command in (seed_cli, setup_command, export_cli, jobs_cli, verify_command):
         app.cli.add_command(command)
+    from app.monitoring.cli import watch_cli
+    app.cli.add_command(watch_cli)

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.reminders import delivery
 from app.reminders.models import ReminderRule
 from app.reminders.rules import TIMEZONE
+from app.monitoring import services as monitoring
 
 RETRY_JOB, SYNC_JOB, CATCH_UP_JOB = "reminders:retry", "reminders:sync", "reminders:catch_up"
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600}
@@ -91,6 +92,8 @@ def build(app, scheduler_class=BackgroundScheduler):
     scheduler.add_job(sync, IntervalTrigger(minutes=5, timezone=TIMEZONE), args=[app, scheduler], id=SYNC_JOB,
                       name="同步提醒规则", replace_existing=True)
     scheduler.add_job(catch_up, args=[app], id=CATCH_UP_JOB, name="补执行错过的提醒", replace_existing=True)
+    scheduler.add_job(monitoring.run_job, CronTrigger.from_crontab(monitoring.WARNINGS_SCHEDULE, timezone=TIMEZONE),
+                      args=[app], id=monitoring.WARNINGS_JOB, name="生成预警", replace_existing=True)
     sync(app, scheduler)
     return scheduler
 
