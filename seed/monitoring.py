@@ -264,6 +264,7 @@ def load_watch(today: date) -> None:
 
 def load(today: date) -> None:
     from flask import current_app
+    db.session.expunge_all()   # the county loaded so far need not be tracked (each commit would expire it all)
     load_rules()
     load_last_round(today.year, current_app.config["DEMO_PASSWORD"])
     load_watch(today)

@@ -379,3 +379,23 @@ def test_the_unit_leaders_handle_blue_and_the_office_amber(api, ctx):
     assert r.status_code == 200 and r.json["result"]["state"] == "处置中"
     d = fresh(Disposition, r.json["result"]["disposition"])
     assert d.section.name == "国库股" and d.person_id is None and d.kind == "警示提醒"
+
+
+def test_a_signal_a_warning_rests_on_stays_on_every_door(app, client, api, ctx):
+    petition = db.session.scalars(select(Signal).where(Signal.person_id == person_of("czj_gk_staff1").id,
+                                                       Signal.source == "信访举报")).first()
+    office = client("office")
+    page = office.post("/signal/action_post", {"action": "muldelete", "rowid": [petition.id]},
+                       csrf_from="/signal/list/", follow_redirects=True).get_data(as_text=True)
+    assert "不能删除" in page
+    page = office.post(f"/signal/delete/{petition.id}", csrf_from="/signal/list/",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "不能删除" in page
+    r = api("office").delete(f"/api/v1/signal/{petition.id}")
+    assert r.status_code == 422 and "不能删除" in r.json["message"]["_"][0]
+    assert fresh(Signal, petition.id) is not None
+    # the CLI raises what the job raises, and nothing twice
+    app.test_cli_runner().invoke(args=["watch", "raise"])
+    before = count(RiskWarning)
+    out = app.test_cli_runner().invoke(args=["watch", "raise"])
+    assert out.exit_code == 0 and "新生成预警 0 条" in out.output and count(RiskWarning) == before

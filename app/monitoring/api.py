@@ -50,10 +50,10 @@ class SignalApi(Placing, ScopedApi):
         item.recorded_by, item.recorded_at = services.actor_name(g.user), services.clock()
 
     def post_add(self, item):
-        services.signal_saved()
+        services.signal_saved(item)
 
     def post_update(self, item):
-        services.signal_saved()
+        services.signal_saved(item)
 
     def pre_delete(self, item):
         if services.warnings_resting_on(item):
@@ -191,7 +191,7 @@ class WarningApi(ScopedApi):
                   type: object
                   properties:
                     note: {type: string}
-                    on: {type: string, format: date}
+                    'on': {type: string, format: date}
           responses:
             200: {description: recorded}
             404: {$ref: '#/components/responses/404'}

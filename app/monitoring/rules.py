@@ -247,5 +247,13 @@ EVALUATORS = {
 SIGNAL_KINDS = (K.SIGNAL_ON_RISK, K.REPEATED, K.APPRAISAL)   # evaluated again when a signal is entered
 
 
+def concerns(rule, source: str) -> bool:
+    """Whether a new or changed signal of ``source`` can change what ``rule`` finds."""
+    kind = K(rule.kind)
+    if kind is K.APPRAISAL:
+        return source == SignalSource.APPRAISAL.value
+    return kind in (K.SIGNAL_ON_RISK, K.REPEATED) and rule.source == source
+
+
 def evaluate(rule, now: datetime) -> list[Fact]:
     return EVALUATORS[K(rule.kind)](rule, now)

@@ -58,12 +58,12 @@ def record_signal(signal: Signal, user, now: datetime | None = None) -> list[Ris
     signal.recorded_by, signal.recorded_at = actor_name(user), now
     db.session.add(signal)
     db.session.commit()
-    return raise_warnings(now, kinds=rules.SIGNAL_KINDS)
+    return signal_saved(signal, now)
 
 
-def signal_saved(now: datetime | None = None) -> list[RiskWarning]:
-    """After a signal is added or changed through a page or the API: what it brings."""
-    return raise_warnings(now or clock(), kinds=rules.SIGNAL_KINDS)
+def signal_saved(signal: Signal, now: datetime | None = None) -> list[RiskWarning]:
+    """After a signal is added or changed (service, page or API): what it brings, from the rules it concerns."""
+    return raise_warnings(now or clock(), kinds=rules.SIGNAL_KINDS, source=signal.source)
 
 
 # ── 措施落实 ─────────────────────────────────────────────────────────────
@@ -103,8 +103,8 @@ def evidence_file(check_id: int, file_id: int):
 
 
 # ── 预警: raising ────────────────────────────────────────────────────────
-def raise_warnings(now: datetime | None = None, kinds=None) -> list[RiskWarning]:
-    """Evaluates every enabled rule (of ``kinds``, if given) and records each new fact
+def raise_warnings(now: datetime | None = None, kinds=None, source: str | None = None) -> list[RiskWarning]:
+    """Evaluates every enabled rule (of ``kinds``, and concerning signals of ``source``, if given) and records each new fact
     as a warning.  The database's unique key (rule, subject, facts) lets only the first
     evaluation insert it: running again, or two schedulers at once, raises nothing twice."""
     now = now or clock()
@@ -113,8 +113,8 @@ def raise_warnings(now: datetime | None = None, kinds=None) -> list[RiskWarning]
         query = query.where(WarningRule.kind.in_([k.value for k in kinds]))
     raised = []
     for rule in db.session.scalars(query).all():
-        if rule.validate():
-            continue  # saved before a check existed, or edited past the pages: never evaluated
+        if rule.validate() or (source is not None and not rules.concerns(rule, source)):
+            continue  # unevaluable (saved past the pages' checks), or not affected by this signal
         facts = rules.evaluate(rule, now)
         known = set(db.session.execute(select(RiskWarning.subject_key, RiskWarning.fact_key)
                                        .where(RiskWarning.rule_id == rule.id)).all())

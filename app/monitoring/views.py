@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView
+from flask_appbuilder.actions import action as bulk_action
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.security.decorators import has_access
@@ -182,14 +183,22 @@ class SignalView(Placing, ScopedModelView):
         item.recorded_by, item.recorded_at = services.actor_name(g.user), services.clock()
 
     def post_add(self, item):
-        _announce(services.signal_saved())
+        _announce(services.signal_saved(item))
 
     def post_update(self, item):
-        _announce(services.signal_saved())
+        _announce(services.signal_saved(item))
 
     def pre_delete(self, item):
         if services.warnings_resting_on(item):
             raise Refused("已据此信息生成预警，不能删除。")
+
+    @bulk_action("muldelete", "删除所选", "确定删除所选记录吗？", "fa-trash", single=False)
+    def muldelete(self, items):
+        evidence = [str(i) for i in items if services.warnings_resting_on(i)]
+        if evidence:
+            flash(f"已据此生成预警的监测信息不能删除：{'；'.join(evidence)}。未删除任何记录。", "danger")
+            return redirect(self.get_redirect())
+        return super().muldelete(items)
 
 
 def _announce(raised):
@@ -365,10 +374,11 @@ class WarningView(ScopedModelView):
     method_permission_name = {"list": "read", "show": "read", "overdue": "read",
                               "handle": "edit", "follow": "edit", "close": "edit"}
     list_title = show_title = "预警"
-    list_columns = ["raised_at", "colour", "subject", "unit", "rule", "status", "deadline"]
+    list_columns = ["raised_at", "colour", "subject", "unit", "rule", "status", "decision", "deadline", "result"]
     search_columns = ["colour", "state", "unit", "section", "person", "rule", "raised_at"]
-    label_columns = LABELS
-    formatters_columns = {"raised_at": cn_date, "deadline": cn_date, "colour": _colour, "status": _status}
+    label_columns = {**LABELS, "result": "了结结果"}
+    formatters_columns = {"raised_at": cn_date, "deadline": cn_date, "colour": _colour, "status": _status,
+                          "decision": lambda v: v or "", "result": lambda v: v or ""}
     base_order = ("raised_at", "desc")
 
     def _page(self, warning, errors=None, values=None, status=200):
