@@ -3,10 +3,12 @@ the current one was built on, and a year of signals, measure checks and warnings
 
 - **Last year's round**: 县财政局's ``czj_ys_staff1``, ``czj_ys_staff2``, ``czj_gk_staff2``
   and the 国库股 section had approved registers last year (walked through the engine as
-  the demo logins, on last December's clock); this year's rows point to the rows they
-  were carried over from, with what was revised since (a level raised, a text
-  sharpened, a measure added, a risk dropped, a risk new this year), so the diff has
-  content.
+  the demo logins, on last November's clock), differing from this year's as revising
+  does (a level raised, a text sharpened, a measure added, a risk dropped, a risk new).
+  ``czj_ys_staff2``'s register of this year, still a draft, keeps the link of each row
+  to the row it was carried over from, as the round copy makes it; the others, already
+  frozen in review when this module runs, are compared with last year's by type and
+  text (``app.monitoring.rounds.diff_form``).
 - **Signals** of several sources (信访举报, 行政投诉, 民主测评, 述职述廉, 明察暗访,
   专项检查/抽查发现), some verified; **measure checks** of this quarter on the approved
   registers, one measure 未落实 and some measures nobody checked.
@@ -32,6 +34,7 @@ from app.reminders.models import ReminderRule
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, SupervisionMethod
 from app.security.models import Login
 from app.workflow import engine
+from app.workflow.flows import DRAFT
 from seed.reminders import BODY
 
 K = WarningRuleKind
@@ -58,7 +61,9 @@ LAST_YEAR = {
     "czj_ys_staff1": {"level": {1: "二级"}, "text": {3: "在预算股业务办理中把关不严，违规审核通过申请事项"},
                       "measure": {3: 1}, "new": {2},
                       "dropped": [("岗位职责", "预算资料保管不善，存在泄露未公开预算信息的风险", "三级")]},
-    "czj_ys_staff2": {"level": {1: "二级"}, "new": set(), "dropped": []},
+    "czj_ys_staff2": {"level": {1: "二级"}, "text": {2: "在预算股业务办理中把关不严，违规审核通过申请事项"},
+                      "measure": {0: 2}, "new": set(),
+                      "dropped": [("思想道德", "工作中存在“庸懒散”现象，服务意识不强，办事拖拉", "三级")]},
     "czj_gk_staff2": {"new": {2}, "dropped": []},   # the 专户 risk was added after this year's send-back
     "czj_gk_head": {"level": {1: "三级"}, "new": set(),
                     "dropped": [("制度机制", "国库股内部轮岗交流制度执行不到位，关键岗位人员长期不交流", "三级")]},
@@ -137,9 +142,10 @@ def _last_year_form(username, year, password) -> None:
     old.pledge = current.pledge
     db.session.commit()
     _approve(old, owner, password)
-    for risk_id, previous in links.items():
-        db.session.get(RiskPoint, risk_id).previous_id = previous.id
-    db.session.commit()
+    if current.stage == DRAFT.key:   # a draft is still written (for its owner) as the round copy would have
+        for risk_id, previous in links.items():
+            db.session.get(RiskPoint, risk_id).previous_id = previous.id
+        db.session.commit()
 
 
 def _approve(form, owner, password) -> None:

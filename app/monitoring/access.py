@@ -6,9 +6,6 @@
 - a warning is handled by holders of its colour's resource (``HANDLERS``), inside
   their data scope: 红 纪委监察, 黄 领导小组办公室 (效能监察), 蓝 the unit's leaders.
 """
-import re
-from functools import lru_cache
-
 from flask import g, has_request_context
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, false
@@ -23,25 +20,12 @@ HANDLERS = {WarningColour.RED: roles.WARNING_RED, WarningColour.AMBER: roles.WAR
 HIDDEN_FACTS = "（本预警源于信访举报，具体情况由纪检监察机关掌握。）"
 
 
-@lru_cache(maxsize=None)
-def _compiled(role_name: str):
-    return [(re.compile(r), re.compile(p)) for r, p in roles.fab_roles().get(role_name, [])]
-
-
-def grants(user, resource: str, permission: str) -> bool:
-    """Whether one of ``user``'s roles grants ``permission`` on ``resource`` (roles.py's patterns)."""
-    if user is None or not getattr(user, "is_authenticated", True):
-        return False
-    return any(r.match(resource) and p.match(permission)
-               for role in user.roles for r, p in _compiled(role.name))
-
-
 def _viewer():
     return getattr(g, "user", None) if has_request_context() else None
 
 
 def sees_petitions(user) -> bool:
-    return grants(user, roles.PETITION, roles.READ)
+    return roles.may(user, roles.PETITION, roles.READ)
 
 
 def readable_signals(user):
@@ -74,7 +58,7 @@ def facts_for_viewer(warning: RiskWarning) -> str:
 def may_handle(user, warning: RiskWarning) -> bool:
     """Whether ``user`` handles this warning: his roles grant its colour, and it lies in his scope."""
     resource = HANDLERS[WarningColour(warning.colour)]
-    if not grants(user, resource, roles.HANDLE):
+    if not roles.may(user, resource, roles.HANDLE):
         return False
     return in_scope(warning, scope_of(user))
 
@@ -82,12 +66,12 @@ def may_handle(user, warning: RiskWarning) -> bool:
 def handler_roles() -> list[str]:
     """The roles that handle some colour (the receivers of the warning reminders), from roles.py."""
     return [name for name in roles.ROLES if name != roles.ADMIN_ROLE
-            and any(grants(_RoleHolder(name), resource, roles.HANDLE) for resource in HANDLERS.values())]
+            and any(roles.may(_RoleHolder(name), resource, roles.HANDLE) for resource in HANDLERS.values())]
 
 
 def handlers_of(colour: WarningColour) -> list[str]:
     return [name for name in roles.ROLES if name != roles.ADMIN_ROLE
-            and grants(_RoleHolder(name), HANDLERS[colour], roles.HANDLE)]
+            and roles.may(_RoleHolder(name), HANDLERS[colour], roles.HANDLE)]
 
 
 class _RoleHolder:
@@ -100,7 +84,7 @@ class _RoleHolder:
 
 def handling_condition(user):
     """SQL for the warnings waiting for ``user``'s decision or closing (his colours, his scope)."""
-    colours = [c.value for c, resource in HANDLERS.items() if grants(user, resource, roles.HANDLE)]
+    colours = [c.value for c, resource in HANDLERS.items() if roles.may(user, resource, roles.HANDLE)]
     if not colours:
         return false()
     return and_(RiskWarning.colour.in_(colours), criteria(RiskWarning, scope_of(user)))

@@ -16,17 +16,18 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.audit.trail import acting_as
 from app.enums import Owner, RiskLevel, WarningState
 from app.errors import Refused
 from app.exports.grid import HEAD, LABEL, TOTAL, Grid
 from app.extensions import db
 from app.formatting import cn_date
-from app.monitoring import access
 from app.monitoring.models import RiskWarning
 from app.organisation.models import Person
 from app.reports.summary import Filters, rows, total
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, SupervisionMethod
 from app.security import roles
+from app.security.models import SYSTEM_USERNAME
 from app.security.scope import criteria, current_scope, scope_of
 from app.workflow import engine
 from app.workflow.flows import APPROVED
@@ -59,7 +60,7 @@ def current_owner(form: RiskForm) -> Person | None:
 def start_round(year: int, user, today: date | None = None) -> RoundStart:
     """Drafts of ``year + 1`` for every owner in ``user``'s scope with an approved register of ``year``."""
     today = today or date.today()
-    if not access.grants(user, roles.ROUNDS, roles.ADD):
+    if not roles.may(user, roles.ROUNDS, roles.ADD):
         raise Refused("您无权开始新的年度。")
     if year > today.year:
         raise Refused(f"{year}年度尚未开始，不能据以开始{year + 1}年度。", "round")
@@ -84,8 +85,9 @@ def start_round(year: int, user, today: date | None = None) -> RoundStart:
             db.session.rollback()
             result.skipped.append((str(old), str(refused)))
             continue
-        copy_content(old, new)
-        db.session.commit()
+        with acting_as(getattr(user, "username", None) or SYSTEM_USERNAME):
+            copy_content(old, new)   # written for the owner, as an import would (app.risks.content)
+            db.session.commit()
         result.made.append(new)
     return result
 
@@ -167,19 +169,26 @@ def risk_changes(old: RiskPoint, new: RiskPoint) -> list[tuple[str, str, str]]:
 
 
 def diff_form(form: RiskForm) -> FormDiff:
+    """This register against last year's: rows carried over by the round copy are paired by
+    their link (``previous_id``); a row written afresh is paired with a row of last year of
+    the same type and text, if one is left; the rest were added or removed."""
     previous = previous_form(form)
     diff = FormDiff(form, previous)
     old_rows = {r.id: r for r in (previous.risks if previous else [])}
-    carried = set()
+    pairs, fresh = [], []
     for risk in form.risks:
-        old = old_rows.get(risk.previous_id) if risk.previous_id else None
+        old = old_rows.pop(risk.previous_id, None) if risk.previous_id else None
+        (pairs.append((old, risk)) if old is not None else fresh.append(risk))
+    for risk in fresh:
+        old = next((o for o in old_rows.values() if (o.risk_type, o.content) == (risk.risk_type, risk.content)), None)
         if old is None:
             diff.added.append(risk)
-            continue
-        carried.add(old.id)
+        else:
+            pairs.append((old_rows.pop(old.id), risk))
+    for old, risk in sorted(pairs, key=lambda pair: pair[1].id):
         change = RiskChange(old, risk, risk_changes(old, risk))
         (diff.changed if change.changes else diff.unchanged).append(change)
-    diff.removed = [r for r in old_rows.values() if r.id not in carried]
+    diff.removed = list(old_rows.values())
     return diff
 
 

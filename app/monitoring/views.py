@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView
-from flask_appbuilder.actions import action as bulk_action
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.security.decorators import has_access
@@ -191,14 +190,6 @@ class SignalView(Placing, ScopedModelView):
     def pre_delete(self, item):
         if services.warnings_resting_on(item):
             raise Refused("已据此信息生成预警，不能删除。")
-
-    @bulk_action("muldelete", "删除所选", "确定删除所选记录吗？", "fa-trash", single=False)
-    def muldelete(self, items):
-        evidence = [str(i) for i in items if services.warnings_resting_on(i)]
-        if evidence:
-            flash(f"已据此生成预警的监测信息不能删除：{'；'.join(evidence)}。未删除任何记录。", "danger")
-            return redirect(self.get_redirect())
-        return super().muldelete(items)
 
 
 def _announce(raised):
@@ -500,7 +491,7 @@ class RoundPages(BaseView):
         year = request.args.get("round", date.today().year, type=int)
         units = db.session.scalars(select(Unit).where(criteria(Unit, current_scope())).order_by(Unit.code)).all()
         return self.render_template("monitoring/rounds.html", year=year, units=units,
-                                    may_start=access.grants(g.user, roles.ROUNDS, roles.ADD))
+                                    may_start=roles.may(g.user, roles.ROUNDS, roles.ADD))
 
     @expose("/start", methods=["POST"])
     @has_access

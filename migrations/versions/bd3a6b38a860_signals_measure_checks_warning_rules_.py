@@ -1,7 +1,7 @@
 """signals, measure checks, warning rules and warnings; risk rows keep last year's row
 
 Revision ID: bd3a6b38a860
-Revises: c8d3731d3351
+Revises: e1a9c0de5e01
 Create Date: 2026-11-27 14:29:58.658180
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'bd3a6b38a860'
-down_revision = 'c8d3731d3351'
+down_revision = 'e1a9c0de5e01'
 branch_labels = None
 depends_on = None
 
