@@ -79,7 +79,8 @@ def test_a_petition_becomes_a_red_warning_handled_to_the_end(app, client, api, c
     assert red[0].risk_id == risk.id and red[0].confidential and "王某" not in red[0].facts
 
     # a second one, by the commission through the API: a second red, and two petitions within 12 months (黄)
-    r = api("jiwei").post("/api/v1/signal/", json={
+    jiwei_api = api("jiwei")
+    r = jiwei_api.post("/api/v1/signal/", json={
         "source": "信访举报", "received_on": (TODAY - timedelta(days=1)).isoformat(), "person": staff1.id,
         "risk": other_risk.id, "content": "来信反映其在专项资金分配中优亲厚友。", "verification": "部分属实"})
     assert r.status_code == 201, r.json
@@ -119,21 +120,21 @@ def test_a_petition_becomes_a_red_warning_handled_to_the_end(app, client, api, c
     page = jiwei.get(f"/archive/show/{archive.id}").get_data(as_text=True)
     assert "责令退还购物卡" in page and "诫勉纠错" in page and ON_RISK in page
     # handling twice is refused
-    assert api("jiwei").post(f"/api/v1/warning/{pk}/handle", json=decision).status_code == 409
-    assert api("jiwei").post(f"/api/v1/warning/{pk}/follow", json={"note": "已退还，检查已交。"}).status_code == 200
+    assert jiwei_api.post(f"/api/v1/warning/{pk}/handle", json=decision).status_code == 409
+    assert jiwei_api.post(f"/api/v1/warning/{pk}/follow", json={"note": "已退还，检查已交。"}).status_code == 200
 
     # closing needs a result: refused at the field on the page and the API, nothing written
     page = jiwei.post(f"/warning/{pk}/close", {"result": "", "note": "已整改。"}).get_data(as_text=True)
     assert "了结须有结果" in page and 'name="result"' in page
-    r = api("jiwei").post(f"/api/v1/warning/{pk}/close", json={"note": "已整改。"})
+    r = jiwei_api.post(f"/api/v1/warning/{pk}/close", json={"note": "已整改。"})
     assert r.status_code == 422 and "了结须有结果" in r.json["message"]["result"][0]
     assert fresh(RiskWarning, pk).state == WarningState.HANDLING.value
-    r = api("jiwei").post(f"/api/v1/warning/{pk}/close", json={"result": "整改到位予以了结", "note": "已退还购物卡，诫勉谈话完成。"})
+    r = jiwei_api.post(f"/api/v1/warning/{pk}/close", json={"result": "整改到位予以了结", "note": "已退还购物卡，诫勉谈话完成。"})
     assert r.status_code == 200 and r.json["result"]["state"] == "已了结"
     closed = fresh(RiskWarning, pk)
     assert closed.result == "整改到位予以了结" and closed.disposition.outcome == "整改到位予以了结"
     assert "整改到位予以了结" in jiwei.get(f"/archive/show/{archive.id}").get_data(as_text=True)
-    assert api("jiwei").post(f"/api/v1/warning/{pk}/close", json={"result": "整改到位予以了结",
+    assert jiwei_api.post(f"/api/v1/warning/{pk}/close", json={"result": "整改到位予以了结",
                                                                    "note": "x"}).status_code == 409
     # the person's page lists his warnings
     assert ON_RISK in client("office").get(f"/person/show/{staff1.id}").get_data(as_text=True)
@@ -228,7 +229,7 @@ def test_a_measure_check_on_a_draft_register_is_refused(client, api, ctx):
 
 
 def test_an_unevaluable_warning_rule_is_refused_at_the_field(client, api, ctx):
-    before = count(WarningRule)
+    before, office = count(WarningRule), api("office")
     base = {"name": "测试规则", "kind": "同一人多次经核实的监测信息", "colour": "黄色", "source": "行政投诉",
             "months": 12, "enabled": True}
     page = client("office").post("/warning/rule/add", {**base, "count": ""}, csrf_from="/warning/rule/add")
@@ -243,14 +244,20 @@ def test_an_unevaluable_warning_rule_is_refused_at_the_field(client, api, ctx):
             ({**base, "kind": "经核实的监测信息涉及风险", "level": "四级"}, "level", "风险等级应为"),
             ({**base, "count": 2, "colour": "紫色"}, "colour", "预警颜色应为"),
             ({**base, "kind": "按心情"}, "kind", "预警条件应为")]:
-        r = api("office").post("/api/v1/warningrule/", json=body)
+        r = office.post("/api/v1/warningrule/", json=body)
         assert r.status_code == 422 and message in r.json["message"][field][0], (body, r.json)
     assert count(WarningRule) == before
     assert api("czj_admin").post("/api/v1/warningrule/", json={**base, "count": 2}).status_code == 403
-    r = api("office").post("/api/v1/warningrule/", json={**base, "count": 3, "enabled": False})
+    r = office.post("/api/v1/warningrule/", json={**base, "count": 3, "enabled": False})
     assert r.status_code == 201 and count(WarningRule) == before + 1
+    page_rule = {k: v for k, v in base.items() if k != "enabled"}   # the checkbox left unticked
+    r = client("office").post("/warning/rule/add", {**page_rule, "name": "页面规则", "count": 2},
+                              csrf_from="/warning/rule/add")
+    assert r.status_code == 302
+    saved = db.session.scalars(select(WarningRule).where(WarningRule.name == "页面规则")).one()
+    assert saved.count == 2 and saved.enabled is False and saved.level is None
     used = db.session.scalars(select(RiskWarning.rule_id)).first()
-    r = api("office").delete(f"/api/v1/warningrule/{used}")
+    r = office.delete(f"/api/v1/warningrule/{used}")
     assert r.status_code == 422 and "不能删除" in r.json["message"]["_"][0]
 
 

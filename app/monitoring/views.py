@@ -12,7 +12,7 @@ from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from markupsafe import Markup
 from sqlalchemy import select
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
 
 from app.archives.hooks import Placing
@@ -108,7 +108,7 @@ def enum_field(enum, label, required=True, rules=(), description=""):
     choices = enum.choices() if required else [("", "（未填）")] + enum.choices()
     first = DataRequired(message=f"请选择{label}。") if required else Optional()
     return SelectField(label, choices=choices, description=description, widget=Select2Widget(),
-                       validators=[first, *rules])
+                       default=None if required else "", validators=[first, *rules])
 
 
 def _rounds():
@@ -297,7 +297,7 @@ def _param(name):
 def _param_select(enum, name):
     """An optional select whose need depends on the rule's kind (so no Optional() ending the checks)."""
     return SelectField(LABELS[name], choices=[("", "（不需要）")] + enum.choices(), widget=Select2Widget(),
-                       validators=_param(name))
+                       default="", validators=_param(name))
 
 
 class WarningRuleView(ModelView):
@@ -325,6 +325,7 @@ class WarningRuleView(ModelView):
         "source": _param_select(SignalSource, "source"),
         "level": _param_select(RiskLevel, "level"),
         **{name: OptionalInteger(LABELS[name], validators=_param(name)) for name in ("count", "months", "threshold", "days")},
+        "enabled": BooleanField("启用", default=True),   # unticked is 否, not a missing field
     }
     base_order = ("id", "asc")
 
