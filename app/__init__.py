@@ -96,6 +96,8 @@ def init_views(app):
     from app.plan import views as plan_views
     from app.reminders import api as reminders_api
     from app.reminders import views as reminders_views
+    from app.monitoring import api as monitoring_api
+    from app.monitoring import views as monitoring_views
     from app import formatting
 
     appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
@@ -117,6 +119,8 @@ def init_views(app):
     plan_views.register(appbuilder)
     reminders_views.register(appbuilder)
     reminders_api.register(appbuilder)
+    monitoring_views.register(appbuilder)
+    monitoring_api.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
 

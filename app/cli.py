@@ -194,3 +194,5 @@ def register(app):
     for command in (seed_cli, setup_command, export_cli, jobs_cli, verify_command, backup_command,
                     restore_command):
         app.cli.add_command(command)
+    from app.monitoring.cli import watch_cli
+    app.cli.add_command(watch_cli)

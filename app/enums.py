@@ -261,6 +261,7 @@ class ReminderKind(Choice):
     PLAN = "推进计划报送"
     WAITING = "审核滞留"
     NOTICE = "整改通知期限"
+    WARNING = "预警处置"        # app.monitoring: warnings unhandled too long or past their deadline
 
 
 class DeliveryStatus(Choice):
@@ -269,3 +270,96 @@ class DeliveryStatus(Choice):
     RETRYING = "待重试"
     FAILED = "发送失败"
     NO_EMAIL = "无邮箱"
+
+
+# ── 长效机制: 风险监测, 预警纠错 (app.monitoring) ─────────────────────────
+class SignalSource(Choice):
+    """监测信息的来源 (seed 000 中期监控: 行政投诉、信访举报, 述职述廉, 民主生活会, 党风廉政监督员座谈会,
+    民主测评, 座谈会和明察暗访, 个人申报事项核实; 领导小组的抽查)."""
+    PETITION = "信访举报"
+    COMPLAINT = "行政投诉"
+    APPRAISAL = "民主测评"
+    DEBRIEF = "述职述廉"
+    LIFE_MEETING = "民主生活会"
+    SUPERVISORS = "监督员座谈会"
+    UNANNOUNCED = "明察暗访"
+    INSPECTION = "专项检查/抽查发现"
+    DECLARATION = "个人事项申报核实"
+    AUDIT = "审计"
+    OTHER = "其他"
+
+    @property
+    def confidential(self) -> bool:
+        """Read only by those holding ``roles.PETITION`` (the commission and the office)."""
+        return self is SignalSource.PETITION
+
+    @property
+    def disposition_source(self) -> "DispositionSource":
+        """The 问题来源 of the 后期处置 a warning from this source leads to."""
+        return {
+            SignalSource.PETITION: DispositionSource.REPORT, SignalSource.COMPLAINT: DispositionSource.COMPLAINT,
+            SignalSource.APPRAISAL: DispositionSource.APPRAISAL, SignalSource.INSPECTION: DispositionSource.INSPECTION,
+            SignalSource.AUDIT: DispositionSource.INSPECTION, SignalSource.DEBRIEF: DispositionSource.SOCIAL,
+            SignalSource.LIFE_MEETING: DispositionSource.SOCIAL, SignalSource.SUPERVISORS: DispositionSource.SOCIAL,
+            SignalSource.UNANNOUNCED: DispositionSource.SOCIAL,
+        }.get(self, DispositionSource.OTHER)
+
+
+class Verification(Choice):
+    """核实情况 of a signal; only 属实 and 部分属实 count towards a warning."""
+    PENDING = "待核实"
+    TRUE = "属实"
+    PARTLY = "部分属实"
+    UNFOUNDED = "不属实"
+
+    @classmethod
+    def verified(cls) -> list[str]:
+        return [cls.TRUE.value, cls.PARTLY.value]
+
+
+class CheckResult(Choice):
+    """措施落实: the quarterly check of one measure."""
+    DONE = "已落实"
+    PARTLY = "部分落实"
+    NOT_DONE = "未落实"
+
+
+class WarningColour(Choice):
+    """预警颜色, matching the three risk levels and who watches them (DESIGN step 9)."""
+    RED = "红色"
+    AMBER = "黄色"
+    BLUE = "蓝色"
+
+    @property
+    def level(self) -> RiskLevel:
+        return {"红色": RiskLevel.FIRST, "黄色": RiskLevel.SECOND, "蓝色": RiskLevel.THIRD}[self.value]
+
+    @property
+    def label(self) -> str:
+        return f"{self.value}预警"
+
+    @property
+    def css(self) -> str:
+        """The colour drawn on pages and charts."""
+        return {"红色": "#c0392b", "黄色": "#e6a100", "蓝色": "#2e86c1"}[self.value]
+
+    @property
+    def handled_by(self) -> str:
+        """Who handles it, in the words of the levels' 监控主体."""
+        return self.level.monitor
+
+
+class WarningState(Choice):
+    OPEN = "待处置"
+    HANDLING = "处置中"
+    CLOSED = "已了结"
+
+
+class WarningRuleKind(Choice):
+    """What a warning rule can look for: each kind is one evaluation of
+    ``app.monitoring.rules`` with the parameters it needs."""
+    MEASURE = "风险措施未落实或未检查"
+    SIGNAL_ON_RISK = "经核实的监测信息涉及风险"
+    REPEATED = "同一人多次经核实的监测信息"
+    APPRAISAL = "民主测评满意率偏低"
+    NOTICE = "整改通知逾期未了结"

@@ -10,3 +10,5 @@ from app.assessment.models import (Assessment, Commendation, FollowUpVisit, Insp
 from app.archives.models import ArchiveEntry, ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk  # noqa: F401
 from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission  # noqa: F401
 from app.reminders.models import Delivery, Message, ReminderRule, SchedulerLease  # noqa: F401
+from app.monitoring.models import (MeasureCheck, RiskWarning, Signal, WarningFollowUp,  # noqa: F401
+                                   WarningRule)

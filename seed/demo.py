@@ -14,6 +14,7 @@ from app.enums import PowerStatus
 from app.organisation.models import County, Person, Post, Section, Unit
 from seed import archives, assessment, data, powers, reminders
 from seed import round as round_
+from seed import monitoring
 
 SCALES = {
     # unit codes taken from data.UNITS (None: all), people on each non-head post
@@ -159,6 +160,7 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
         assessment.load(date.today())
         archives.load(date.today())
         reminders.load(date.today())
+        monitoring.load(date.today())
     return {"units": len(units), "people": db.session.query(Person).count(), "forms": made_forms}
 
 

@@ -47,7 +47,7 @@ def test_demo_loads_plan_and_rules(ctx):
     assert (names["工作方案"].month, names["工作方案"].day) == (8, 15)
     assert (names["职权目录（附件2）"].month, names["职权目录（附件2）"].day) == (11, 20)
     assert {r.key for r in db.session.scalars(select(ReminderRule))} == {
-        "self_check", "spot_check", "talk", "plan", "waiting", "notice"}
+        "self_check", "spot_check", "talk", "plan", "waiting", "notice", "warnings"}
 
 
 def test_overdue_deliverables_visible_to_office_and_unit(client, ctx):
@@ -174,7 +174,7 @@ def test_office_edits_rules_sees_jobs_and_runs_one(client, api, ctx, smtp):
     page = office.get("/reminder/rule/jobs").get_data(as_text=True)
     assert "reminder:self_check" in page and "立即执行一次" in page
     r = api("office").get("/api/v1/reminder/")
-    assert r.status_code == 200 and r.json["count"] == 6
+    assert r.status_code == 200 and r.json["count"] == 7
     pk = rule("waiting").id
     bad = api("office").put(f"/api/v1/reminder/{pk}", json={"schedule": "每天"})
     assert bad.status_code == 422 and "crontab" in str(bad.json)

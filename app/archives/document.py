@@ -88,7 +88,19 @@ def parts(archive: IntegrityArchive) -> list[Part]:
              [[cn_date(d.decided_on), d.kind, d.source, d.reason,
                f"{d.outcome}（{cn_date(d.outcome_on)}）" if d.outcome else "处理中"] for d in dispositions]),
         Part("所在单位考核", ["年度", "等次", "反馈意见"], [[a.year, a.grade, a.feedback or ""] for a in assessments]),
+        _warnings(person),
     ]
+
+
+def _warnings(person) -> Part:
+    """预警 about the cadre (app.monitoring) and how each ended."""
+    from app.monitoring.models import RiskWarning
+    warnings = db.session.scalars(select(RiskWarning).where(RiskWarning.person_id == person.id)
+                                  .order_by(RiskWarning.raised_at.desc()))
+    return Part("预警", ["日期", "预警", "预警规则", "处置", "结果"],
+                [[cn_date(w.raised_at.date()), f"{w.colour}预警", w.rule.name,
+                  f"{w.decision}（期限{cn_date(w.deadline)}）" if w.decision else "待处置",
+                  f"{w.result}（{cn_date(w.closed_on)}）" if w.result else w.status] for w in warnings])
 
 
 def as_data(archive: IntegrityArchive) -> dict:

@@ -193,6 +193,13 @@ def notice_deadlines(rule, now: datetime):
     return _week(today), items
 
 
+def warnings_waiting(rule, now: datetime):
+    """预警处置: warnings waiting more than ``lead_days`` days for a decision, or past their deadline."""
+    from app.monitoring.services import waiting_warnings
+
+    return _week(now.date()), [Item(w, text) for w, text in waiting_warnings(now.date(), rule.lead_days)]
+
+
 FINDERS = {
     ReminderKind.SELF_CHECK.value: self_checks,
     ReminderKind.SPOT_CHECK.value: spot_checks,
@@ -200,6 +207,7 @@ FINDERS = {
     ReminderKind.PLAN.value: plan_deliverables,
     ReminderKind.WAITING.value: waiting_forms,
     ReminderKind.NOTICE.value: notice_deadlines,
+    ReminderKind.WARNING.value: warnings_waiting,
 }
 
 

@@ -37,6 +37,7 @@ from app.reminders.lease import Lease
 from app.reminders.models import ReminderRule
 from app.reminders.rules import TIMEZONE
 from app.reminders.settings import setting
+from app.monitoring import services as monitoring
 
 log = logging.getLogger(__name__)
 RETRY_JOB, SYNC_JOB, CATCH_UP_JOB = "reminders:retry", "reminders:sync", "reminders:catch_up"
@@ -155,6 +156,8 @@ def build(app, scheduler_class=BackgroundScheduler):
     scheduler.add_job(sync, IntervalTrigger(minutes=5, timezone=TIMEZONE), args=[app, scheduler], id=SYNC_JOB,
                       name="同步提醒规则", replace_existing=True)
     scheduler.add_job(catch_up_job, args=[app], id=CATCH_UP_JOB, name="补执行错过的提醒", replace_existing=True)
+    scheduler.add_job(monitoring.run_job, crontab.trigger(monitoring.WARNINGS_SCHEDULE, TIMEZONE),
+                      args=[app], id=monitoring.WARNINGS_JOB, name="生成预警", replace_existing=True)
     sync(app, scheduler)
     app.extensions["reminder_scheduler"] = scheduler
     return scheduler

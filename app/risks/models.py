@@ -92,6 +92,9 @@ class RiskPoint(Scoped, db.Model):
     level: Mapped[str] = mapped_column(String(4), index=True)          # 风险等级
     power_id: Mapped[Optional[int]] = mapped_column(ForeignKey("power.id", ondelete="SET NULL"), index=True)
     step_id: Mapped[Optional[int]] = mapped_column(ForeignKey("flow_step.id", ondelete="SET NULL"), index=True)
+    # 优化修正: the row of last year's register this one was carried over from (app.monitoring.rounds)
+    previous_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("risk_point.id", ondelete="SET NULL", name="fk_risk_point_previous"), index=True)
 
     form: Mapped[RiskForm] = relationship(back_populates="risks")
     unit: Mapped[Unit] = relationship()
@@ -99,6 +102,7 @@ class RiskPoint(Scoped, db.Model):
     owner: Mapped[Person] = relationship()
     power: Mapped[Optional[Power]] = relationship()
     step: Mapped[Optional[FlowStep]] = relationship()
+    previous: Mapped[Optional["RiskPoint"]] = relationship(remote_side=[id])
     measures: Mapped[list["ControlMeasure"]] = relationship(
         back_populates="risk", order_by="ControlMeasure.id", cascade="all, delete-orphan")
     methods: Mapped[list["SupervisionMethod"]] = relationship(

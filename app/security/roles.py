@@ -161,6 +161,32 @@ ADMIN_ROLE = "系统管理员"
 # over its login's own records; a wider scope comes only with a role above.
 CUSTOM_ROLE_LEVEL = Level.SELF
 
+# 长效机制 (app.monitoring): 监测信息, 措施落实, 预警 and 预警规则, the 廉情 picture, the yearly rounds.
+# 信访举报 (and who reported them) are read only by holders of PETITION; a warning is handled only by
+# holders of its colour's resource (红 纪委监察, 黄 领导小组办公室 for 效能监察, 蓝 the unit's leaders).
+SIGNAL, PETITION, MEASURE_CHECK, WARNING_RULE, WARNING = "Signal", "PetitionSignal", "MeasureCheck", "WarningRule", "Warning"
+WARNING_RED, WARNING_AMBER, WARNING_BLUE = "RedWarning", "AmberWarning", "BlueWarning"
+PICTURE, ROUNDS, WATCH_MENU = "IntegrityPicture", "RiskRounds", "WatchMenu"
+WARNINGS_OVERDUE, QUARTER_CHECKS = "OverdueWarnings", "QuarterChecks"   # menu links
+HANDLE = "can_handle"
+_WATCH_READ = [grant([WARNING, PICTURE, ROUNDS], READ, MENU), grant([WATCH_MENU, WARNINGS_OVERDUE, QUARTER_CHECKS], MENU)]
+WATCH_GRANTS = {
+    "领导小组办公室": [grant([SIGNAL, MEASURE_CHECK, WARNING_RULE], *ALL), grant([PETITION], READ),
+                grant([WARNING], READ, EDIT, MENU), grant([WARNING_AMBER], HANDLE),
+                grant([ROUNDS], READ, ADD, MENU)] + _WATCH_READ,
+    "纪委监察": [grant([SIGNAL], *ALL), grant([PETITION], READ), grant([MEASURE_CHECK, WARNING_RULE], READ, MENU),
+             grant([WARNING], READ, EDIT, MENU), grant([WARNING_RED], HANDLE)] + _WATCH_READ,
+    "单位管理员": [grant([SIGNAL], READ, ADD, EDIT, MENU), grant([MEASURE_CHECK], *ALL)] + _WATCH_READ,
+    "单位领导": [grant([SIGNAL], READ, ADD, MENU), grant([MEASURE_CHECK], READ, MENU),
+             grant([WARNING], READ, EDIT, MENU), grant([WARNING_BLUE], HANDLE)] + _WATCH_READ,
+    "分管领导": [grant([SIGNAL, MEASURE_CHECK], READ, MENU)] + _WATCH_READ,
+    "科室负责人": [grant([SIGNAL], READ, MENU), grant([MEASURE_CHECK], READ, ADD, EDIT, MENU)] + _WATCH_READ,
+    "工作人员": [grant([WARNING, ROUNDS], READ, MENU), grant([WATCH_MENU], MENU)],
+}
+for _name, _grants in WATCH_GRANTS.items():
+    ROLES[_name].permissions.extend(_grants)
+
+
 
 def fab_roles() -> dict[str, list[tuple[str, str]]]:
     """``FAB_ROLES``: FAB checks these in memory, no permission rows needed."""
