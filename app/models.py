@@ -3,7 +3,7 @@ from app.audit.models import AuditLog  # noqa: F401
 from app.catalogue.models import FlowStep, FlowTransition, Power  # noqa: F401
 from app.risks.models import (ControlMeasure, FormRevision, ReviewStep, RiskForm,  # noqa: F401
                               RiskPoint, Rule, SupervisionMethod)
-from app.organisation.models import County, Person, Post, Section, Unit  # noqa: F401
+from app.organisation.models import City, County, Person, Post, Section, Unit  # noqa: F401
 from app.security.models import Login  # noqa: F401
 from app.assessment.models import (Assessment, Commendation, FollowUpVisit, Inspection,  # noqa: F401
                                    RectificationNotice, SelfCheck, SelfCheckAttachment)

@@ -6,6 +6,10 @@ import calendar
 import random
 
 COUNTY = ("示范县", "459001")
+# The city above it, the city's own organs (市本级, a county row of their own), and a second, smaller county.
+CITY = ("示范市", "459000")
+CITY_LEVEL = ("示范市本级", "459000")
+SECOND_COUNTY = ("和溪县", "459002")
 
 # ── Leadership titles (unit level, no section) ──────────────────────────
 LEADERSHIP = [
@@ -1013,14 +1017,14 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
 
-def id_number(rng: random.Random, birth_year: int, gender: str) -> str:
-    """18-character 公民身份号码 in 示范县 with a GB 11643 check character."""
+def id_number(rng: random.Random, birth_year: int, gender: str, region: str = COUNTY[1]) -> str:
+    """18-character 公民身份号码 (in 示范县 unless another region is given) with a GB 11643 check character."""
     month = rng.randint(1, 12)
     day = rng.randint(1, calendar.monthrange(birth_year, month)[1])
     last = rng.choice("13579" if gender == "男" else "02468")
     seq = f"{rng.randint(0, 99):02d}{last}"
     if seq == "000":
         seq = "010"
-    body = f"{COUNTY[1]}{birth_year:04d}{month:02d}{day:02d}{seq}"
+    body = f"{region}{birth_year:04d}{month:02d}{day:02d}{seq}"
     total = sum(int(d) * w for d, w in zip(body, _ID_WEIGHTS))
     return body + _ID_CHECK[total % 11]

@@ -11,7 +11,7 @@ from app.audit.trail import acting_as
 from app.extensions import db
 from app.catalogue.models import FlowStep, FlowTransition, Power
 from app.enums import PowerStatus
-from app.organisation.models import County, Person, Post, Section, Unit
+from app.organisation.models import City, County, Person, Post, Section, Unit
 from seed import archives, assessment, data, powers, reminders
 from seed import round as round_
 from seed import monitoring
@@ -45,15 +45,15 @@ CZJ_FG_SECTIONS = ("预算股", "国库股")
 
 
 class _Builder:
-    def __init__(self, rng: random.Random, per_post: tuple[int, int]):
-        self.rng, self.per_post = rng, per_post
+    def __init__(self, rng: random.Random, per_post: tuple[int, int], region: str = data.COUNTY[1]):
+        self.rng, self.per_post, self.region = rng, per_post, region
         self.id_numbers: set[str] = set()
 
     def person(self, unit, section, post, title, is_leader=False) -> Person:
         rng = self.rng
         gender = rng.choice(("男", "男", "女"))
         while True:
-            number = data.id_number(rng, rng.randint(1966, 1999), gender)
+            number = data.id_number(rng, rng.randint(1966, 1999), gender, self.region)
             if number not in self.id_numbers:
                 self.id_numbers.add(number)
                 break
@@ -103,10 +103,11 @@ class _Builder:
         return people
 
 
-def load_catalogue(rng: random.Random, unit: Unit, sections: dict[str, Section]):
-    """The unit's 职权目录 with flowcharts; most confirmed or published, some drafts."""
+def load_catalogue(rng: random.Random, unit: Unit, sections: dict[str, Section], code: str | None = None):
+    """The unit's 职权目录 with flowcharts (those of the demo unit ``code``, if given);
+    most confirmed or published, some drafts."""
     statuses = [PowerStatus.PUBLISHED] * 3 + [PowerStatus.CONFIRMED] * 2 + [PowerStatus.DRAFT]
-    for spec in powers.POWERS.get(unit.code, []) + powers.COMMON_INTERNAL:
+    for spec in powers.POWERS.get(code or unit.code, []) + powers.COMMON_INTERNAL:
         power = Power(unit=unit, name=spec["name"], category=spec["category"], subject=unit.name,
                       basis=spec["basis"], disclosure_forms="、".join(spec["forms"]),
                       disclosure_scope=spec["scope"], disclosure_time=spec["time"], fee=spec["fee"],
@@ -132,7 +133,8 @@ def _find(people, locator) -> Person:
 
 
 def load(scale: str = "small", seed: int = 2026, password: str | None = None) -> dict:
-    """Loads the demo county into an empty database; returns what it made."""
+    """Loads the demo county into an empty database, then the city's own organs
+    and a second, smaller county (``seed.city``); returns what it made."""
     from flask import current_app
 
     if db.session.query(Unit.id).first() is not None:
@@ -142,7 +144,7 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
     builder = _Builder(rng, spec["per_post"])
     units = [u for u in data.UNITS if spec["units"] is None or u["code"] in spec["units"]]
     with acting_as():
-        county = County(name=data.COUNTY[0], code=data.COUNTY[1])
+        county = County(city=City(name=data.CITY[0], code=data.CITY[1]), name=data.COUNTY[0], code=data.COUNTY[1])
         people = {u["code"]: builder.unit(county, u) for u in units}
         for spec in units:
             load_catalogue(rng, people[spec["code"]]["unit"], people[spec["code"]]["sections"])
@@ -159,8 +161,10 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
         made_forms = round_.load_round(date.today().year)
         assessment.load(date.today())
         archives.load(date.today())
-        reminders.load(date.today())
+        reminders.load(date.today(), county)
         monitoring.load(date.today())
+        from seed import city  # it builds on this module
+        city.load(county.city, seed, password)
     return {"units": len(units), "people": db.session.query(Person).count(), "forms": made_forms}
 
 

@@ -1,4 +1,4 @@
-"""推进计划 and reminder rules for the demo county.
+"""推进计划 and reminder rules of a county (the demo county's; ``seed.city`` loads the second's).
 
 The plan is seed 002 附件1 with its years moved so that it began on the last
 1 August: its first deliverables are already due (县财政局 handed them in on
@@ -63,36 +63,40 @@ def _date(start_year: int, at) -> date:
     return date(start_year + offset, month, day)
 
 
-def load_rules() -> None:
+def load_rules(county, keys=None, suffix: str = "") -> None:
+    """The county's rules (``keys``: only those), each key with ``suffix`` (keys are unique)."""
     for key, name, kind, schedule, lead, role_names, subject in RULES:
-        db.session.add(ReminderRule(key=key, name=name, kind=kind.value, schedule=schedule, lead_days=lead,
-                                    roles=role_names, subject=subject, body=BODY, enabled=True))
+        if keys is None or key in keys:
+            db.session.add(ReminderRule(county=county, key=key + suffix, name=name, kind=kind.value,
+                                        schedule=schedule, lead_days=lead, roles=role_names, subject=subject,
+                                        body=BODY, enabled=True))
     db.session.commit()
 
 
-def load_plan(today: date) -> None:
+def load_plan(today: date, county, on_time: str = "CZJ", late: str | None = "JYJ") -> None:
+    """The county's plan; unit ``on_time`` handed in what was due, ``late`` its first item late."""
     start_year = today.year if today >= date(today.year, 8, 1) else today.year - 1
     due = []
     for n, (title, start, end, tasks, requirements, deliverables) in enumerate(PHASES, 1):
-        phase = PlanPhase(position=n, title=title, starts_on=_date(start_year, start), ends_on=_date(start_year, end),
+        phase = PlanPhase(county=county, position=n, title=title, starts_on=_date(start_year, start), ends_on=_date(start_year, end),
                           tasks=tasks, requirements=requirements)
         for name, at in deliverables:
             phase.deliverables.append(PlanDeliverable(name=name, due_on=_date(start_year, at)))
         db.session.add(phase)
         due += phase.deliverables
     db.session.flush()
-    units = {u.code: u for u in db.session.query(Unit).filter(Unit.code.in_(["CZJ", "JYJ"]))}
+    units = {u.code: u for u in db.session.query(Unit).filter(Unit.code.in_([on_time, late]))}
     for d in due:
         if d.due_on >= today:
             continue
-        if "CZJ" in units:
-            db.session.add(PlanSubmission(deliverable=d, unit=units["CZJ"], submitted_on=d.due_on - timedelta(days=3)))
-        if "JYJ" in units and d is due[0]:
-            db.session.add(PlanSubmission(deliverable=d, unit=units["JYJ"],
+        if on_time in units:
+            db.session.add(PlanSubmission(deliverable=d, unit=units[on_time], submitted_on=d.due_on - timedelta(days=3)))
+        if late in units and d is due[0]:
+            db.session.add(PlanSubmission(deliverable=d, unit=units[late],
                                           submitted_on=min(d.due_on + timedelta(days=5), today), note="逾期报送"))
     db.session.commit()
 
 
-def load(today: date) -> None:
-    load_plan(today)
-    load_rules()
+def load(today: date, county) -> None:
+    load_plan(today, county)
+    load_rules(county)

@@ -41,12 +41,16 @@ def email(username):
 
 def test_demo_loads_plan_and_rules(ctx):
     from app.plan.models import PlanDeliverable, PlanPhase
-    phases = db.session.scalars(select(PlanPhase).order_by(PlanPhase.position)).all()
+    from tests.helpers import unit
+    county = unit("CZJ").county_id  # the demo county; the second has a plan of its own
+    phases = db.session.scalars(select(PlanPhase).where(PlanPhase.county_id == county)
+                                .order_by(PlanPhase.position)).all()
     assert [p.title for p in phases][:2] == ["动员部署", "依法规范职权"] and len(phases) == 7
-    names = {d.name: d.due_on for d in db.session.scalars(select(PlanDeliverable))}
+    names = {d.name: d.due_on for d in db.session.scalars(select(PlanDeliverable).join(PlanPhase)
+                                                            .where(PlanPhase.county_id == county))}
     assert (names["工作方案"].month, names["工作方案"].day) == (8, 15)
     assert (names["职权目录（附件2）"].month, names["职权目录（附件2）"].day) == (11, 20)
-    assert {r.key for r in db.session.scalars(select(ReminderRule))} == {
+    assert {r.key for r in db.session.scalars(select(ReminderRule).where(ReminderRule.county_id == county))} == {
         "self_check", "spot_check", "talk", "plan", "waiting", "notice", "warnings"}
 
 

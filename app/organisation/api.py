@@ -1,5 +1,6 @@
 """REST: /api/v1/unit/, /api/v1/section/, /api/v1/post/, /api/v1/person/."""
 from app.organisation.models import Person, Post, Section, Unit
+from app.organisation.placement import Placement
 from app.security import roles
 from app.security.scoped_views import ScopedApi, interface
 
@@ -34,7 +35,7 @@ class PostApi(ScopedApi):
     search_columns = ["name", "unit", "section"]
 
 
-class PersonApi(ScopedApi):
+class PersonApi(Placement, ScopedApi):
     resource_name = "person"
     class_permission_name = roles.PERSON
     datamodel = interface(Person)

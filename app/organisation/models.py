@@ -10,13 +10,30 @@ from app.organisation import rules
 from app.security.scope import Scoped
 
 
-class County(db.Model):
-    """行政区划 (a county); a prefecture city runs several on one deployment."""
+class City(db.Model):
+    """设区的市: one deployment serves the counties of a prefecture city.
+    Its own organs sit in a county row of their own (市本级)."""
 
-    __tablename__ = "county"
+    __tablename__ = "city"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50), unique=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class County(Scoped, db.Model):
+    """行政区划 (a county, or the city's 市本级); kept by the administrator."""
+
+    __tablename__ = "county"
+    __scope__ = {"county": "id"}
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id", name="fk_county_city"), index=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+
+    city: Mapped[City] = relationship()
 
     def __repr__(self) -> str:
         return self.name
@@ -26,7 +43,7 @@ class Unit(Scoped, db.Model):
     """单位: a county organ or township."""
 
     __tablename__ = "unit"
-    __scope__ = {"unit": "id"}
+    __scope__ = {"county": "county_id", "unit": "id"}
     id: Mapped[int] = mapped_column(primary_key=True)
     county_id: Mapped[int] = mapped_column(ForeignKey("county.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))

@@ -4,13 +4,14 @@ from app.enums import Gender, UnitKind
 from app.formatting import cn_date, yes_no
 from app.forms import FieldRule, choice_field
 from app.organisation import rules
-from app.organisation.models import County, Person, Post, Section, Unit
+from app.organisation.models import City, County, Person, Post, Section, Unit
+from app.organisation.placement import Placement
 from app.security import roles
-from app.security.scoped_views import ScopedModelView, interface
+from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
 from flask_appbuilder import ModelView
 
 LABELS = {
-    "county": "行政区划", "unit": "单位", "unit.name": "单位", "name": "名称", "code": "代码",
+    "city": "设区的市", "county": "行政区划", "unit": "单位", "unit.name": "单位", "name": "名称", "code": "代码",
     "kind": "单位类型", "duties": "职责", "section": "科室", "head": "责任人",
     "supervisor": "分管领导", "post": "岗位", "is_key": "重点岗位", "gender": "性别",
     "id_number": "身份证号", "title": "职务", "appointed_on": "任职时间",
@@ -18,18 +19,29 @@ LABELS = {
 }
 
 
-class CountyView(ModelView):
-    route_base = "/county"
-    datamodel = interface(County)
-    class_permission_name = roles.COUNTY
-    method_permission_name = {"list": "read", "show": "read", "add": "add", "edit": "edit",
-                              "delete": "delete"}
-    list_title = show_title = add_title = edit_title = "行政区划"
-    list_columns = ["name", "code"]
+class CityView(ModelView):
+    """设区的市: the administrator's."""
+    route_base = "/city"
+    datamodel = interface(City)
+    class_permission_name = roles.CITY
+    method_permission_name = VIEW_PERMISSIONS
+    list_title = show_title = add_title = edit_title = "设区的市"
+    list_columns = add_columns = edit_columns = show_columns = ["name", "code"]
     label_columns = LABELS
 
 
-class PersonView(ScopedModelView):
+class CountyView(ScopedModelView):
+    """行政区划: the administrator keeps them; the others read their own (the city level, its city's)."""
+    route_base = "/county"
+    datamodel = interface(County)
+    class_permission_name = roles.COUNTY
+    list_title = show_title = add_title = edit_title = "行政区划"
+    list_columns = ["name", "code", "city"]
+    add_columns = edit_columns = show_columns = ["city", "name", "code"]
+    label_columns = LABELS
+
+
+class PersonView(Placement, ScopedModelView):
     route_base = "/person"
     datamodel = interface(Person)
     class_permission_name = roles.PERSON
@@ -112,3 +124,4 @@ def register(appbuilder):
     appbuilder.add_view(PostView, "Post", label="岗位", icon="fa-id-badge", **menu)
     appbuilder.add_view(PersonView, "Person", label="工作人员", icon="fa-user", **menu)
     appbuilder.add_view(CountyView, "County", label="行政区划", icon="fa-map", **menu)
+    appbuilder.add_view(CityView, roles.CITY, label="设区的市", icon="fa-globe", **menu)

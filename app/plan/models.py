@@ -7,15 +7,17 @@ from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.organisation.models import Unit
+from app.organisation.models import County, Unit
 from app.security.scope import Scoped
 
 
-class PlanPhase(db.Model):
-    """A phase of the plan (动员部署, 依法规范职权, …), county-wide."""
+class PlanPhase(Scoped, db.Model):
+    """A phase of a county's plan (动员部署, 依法规范职权, …), for all its units."""
 
     __tablename__ = "plan_phase"
+    __scope__ = {"county": "county_id"}
     id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[int] = mapped_column(ForeignKey("county.id", name="fk_plan_phase_county"), index=True)
     position: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(50))
     starts_on: Mapped[date] = mapped_column(Date)
@@ -23,6 +25,7 @@ class PlanPhase(db.Model):
     tasks: Mapped[Optional[str]] = mapped_column(Text)          # 主要任务
     requirements: Mapped[Optional[str]] = mapped_column(Text)   # 工作要求
 
+    county: Mapped[County] = relationship()
     deliverables: Mapped[list["PlanDeliverable"]] = relationship(
         back_populates="phase", order_by="PlanDeliverable.due_on", cascade="all, delete-orphan")
 
@@ -30,10 +33,11 @@ class PlanPhase(db.Model):
         return self.title
 
 
-class PlanDeliverable(db.Model):
-    """What every unit reports to the county commission by ``due_on``."""
+class PlanDeliverable(Scoped, db.Model):
+    """What every unit of the phase's county reports to its commission by ``due_on``."""
 
     __tablename__ = "plan_deliverable"
+    __scope__ = {"through": "phase"}
     id: Mapped[int] = mapped_column(primary_key=True)
     phase_id: Mapped[int] = mapped_column(ForeignKey("plan_phase.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -63,6 +67,11 @@ class PlanSubmission(Scoped, db.Model):
     def validate(self) -> dict[str, str]:
         if self.submitted_on and self.submitted_on > date.today():
             return {"submitted_on": "报送日期不能晚于今天。"}
+        deliverable = self.deliverable or (db.session.get(PlanDeliverable, self.deliverable_id)
+                                           if self.deliverable_id else None)
+        unit = self.unit or (db.session.get(Unit, self.unit_id) if self.unit_id else None)
+        if deliverable and unit and deliverable.phase.county_id != unit.county_id:
+            return {"deliverable": f"“{deliverable}”是其他县的推进计划，{unit}不需报送。"}
         return {}
 
     def __repr__(self) -> str:

@@ -25,13 +25,16 @@ class Status:
 
 
 def statuses(scope: Scope) -> list[Status]:
-    """Every deliverable for every unit in scope, with its submission if any."""
+    """Every deliverable for every unit in scope of the deliverable's county, with its submission if any."""
     units = db.session.scalars(select(Unit).where(criteria(Unit, scope)).order_by(Unit.code)).all()
     deliverables = db.session.scalars(select(PlanDeliverable).join(PlanPhase)
+                                      .where(criteria(PlanDeliverable, scope))
                                       .order_by(PlanDeliverable.due_on, PlanDeliverable.id)).all()
+    counties = {d.id: d.phase.county_id for d in deliverables}
     got = {(s.deliverable_id, s.unit_id): s for s in db.session.scalars(
         select(PlanSubmission).where(criteria(PlanSubmission, scope)))}
-    return [Status(d, u, got.get((d.id, u.id))) for d in deliverables for u in units]
+    return [Status(d, u, got.get((d.id, u.id))) for d in deliverables for u in units
+            if counties[d.id] == u.county_id]
 
 
 def outstanding(scope: Scope, due_by: date) -> list[tuple[PlanDeliverable, Unit]]:

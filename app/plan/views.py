@@ -3,12 +3,9 @@ submissions (in scope), and per unit what is in and when, overdue in red."""
 from datetime import date
 
 from flask import request
-from flask_appbuilder import ModelView
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 
-from app.extensions import db
 from app.formatting import cn_date
 from app.plan import services
 from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
@@ -19,26 +16,27 @@ from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interfa
 LABELS = {"position": "序号", "title": "工作内容", "starts_on": "开始日期", "ends_on": "结束日期",
           "tasks": "主要任务", "requirements": "工作要求", "deliverables": "报送材料", "phase": "阶段",
           "name": "报送材料", "due_on": "报送期限", "deliverable": "报送材料", "unit": "单位",
-          "submitted_on": "报送日期", "note": "备注"}
+          "submitted_on": "报送日期", "note": "备注", "county": "行政区划"}
 
 
-class PlanPhaseView(ModelView):
+class PlanPhaseView(ScopedModelView):
+    """Each county's plan, kept by its office and read by its units (the city reads them all)."""
     route_base = "/plan/phase"
-    datamodel = SQLAInterface(PlanPhase, db.session)
+    datamodel = interface(PlanPhase)
     class_permission_name = roles.PLAN
     method_permission_name = VIEW_PERMISSIONS
     list_title = show_title = "推进计划"
-    list_columns = ["position", "title", "starts_on", "ends_on", "tasks"]
-    add_columns = edit_columns = ["position", "title", "starts_on", "ends_on", "tasks", "requirements"]
+    list_columns = ["county", "position", "title", "starts_on", "ends_on", "tasks"]
+    add_columns = edit_columns = ["county", "position", "title", "starts_on", "ends_on", "tasks", "requirements"]
     show_columns = add_columns + ["deliverables"]
     label_columns = LABELS
     formatters_columns = {"starts_on": cn_date, "ends_on": cn_date}
     base_order = ("position", "asc")
 
 
-class PlanDeliverableView(ModelView):
+class PlanDeliverableView(ScopedModelView):
     route_base = "/plan/deliverable"
-    datamodel = SQLAInterface(PlanDeliverable, db.session)
+    datamodel = interface(PlanDeliverable)
     class_permission_name = roles.PLAN
     method_permission_name = VIEW_PERMISSIONS
     list_title = show_title = "报送材料及期限"

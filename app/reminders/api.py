@@ -1,4 +1,4 @@
-"""REST: /api/v1/reminder/ (the rules; the office's, county-wide; ``POST /<id>/run``
+"""REST: /api/v1/reminder/ (the rules; each county's office its own; ``POST /<id>/run``
 runs one by hand) and /api/v1/message/ (one's own messages, ``GET /unread``)."""
 from flask import current_app, g
 from flask_appbuilder import ModelRestApi
@@ -6,43 +6,24 @@ from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 
-from app.errors import Refused
 from app.extensions import db
 from app.reminders import delivery, scheduler
 from app.reminders.models import Message, ReminderRule
 from app.reminders.views import OwnMessages, run_error
 from app.security import roles
-from app.security.scoped_views import API_PERMISSIONS
+from app.security.scoped_views import API_PERMISSIONS, ScopedApi, interface
 
 
-class ReminderRuleApi(ModelRestApi):
+class ReminderRuleApi(ScopedApi):
     resource_name = "reminder"
     class_permission_name = roles.REMINDER_RULE
     method_permission_name = {**API_PERMISSIONS, "run": "edit"}
-    datamodel = SQLAInterface(ReminderRule, db.session)
-    list_columns = ["id", "key", "name", "kind", "schedule", "lead_days", "roles", "enabled", "last_run_at"]
+    datamodel = interface(ReminderRule)
+    list_columns = ["id", "key", "name", "county.name", "kind", "schedule", "lead_days", "roles", "enabled",
+                    "last_run_at"]
     show_columns = list_columns + ["subject", "body"]
-    add_columns = edit_columns = ["key", "name", "kind", "schedule", "lead_days", "roles", "subject", "body",
-                                  "enabled"]
-
-    def _refusing(self, call, *args):
-        try:
-            return call(*args)
-        except Refused as e:
-            db.session.rollback()
-            return self.response(422, message={e.field or "_": [str(e)]})
-
-    def _check(self, item):
-        for field, message in item.validate().items():
-            raise Refused(message, field)
-
-    pre_add = pre_update = _check
-
-    def post_headless(self):
-        return self._refusing(super().post_headless)
-
-    def put_headless(self, pk):
-        return self._refusing(super().put_headless, pk)
+    add_columns = edit_columns = ["county", "key", "name", "kind", "schedule", "lead_days", "roles", "subject",
+                                  "body", "enabled"]
 
     @expose("/<int:pk>/run", methods=["POST"])
     @protect()
@@ -60,7 +41,7 @@ class ReminderRuleApi(ModelRestApi):
             422: {description: the rule's stored settings cannot run (saved before they were checked)}
             503: {description: the database was unavailable; nothing was lost}
         """
-        rule = db.session.get(ReminderRule, pk)
+        rule = self.datamodel.get(pk, self._base_filters)
         if rule is None:
             return self.response_404()
         key = rule.key

@@ -82,9 +82,14 @@ def recipients(rule: ReminderRule, items) -> dict[Login, list]:
     """Each active login holding one of the rule's roles, with the items in his scope."""
     from flask_appbuilder.security.sqla.models import Role
 
+    from app.organisation.models import Person, Unit
+
     wanted = set(rule.role_names)
-    logins = db.session.scalars(select(Login).join(Login.roles).where(Role.name.in_(wanted), Login.active)
-                                .order_by(Login.id)).unique().all()
+    query = select(Login).join(Login.roles).where(Role.name.in_(wanted), Login.active)
+    if rule.county_id is not None:  # a county's rule reminds that county's logins only
+        query = query.join(Person, Login.person_id == Person.id).join(Unit, Person.unit_id == Unit.id) \
+                     .where(Unit.county_id == rule.county_id)
+    logins = db.session.scalars(query.order_by(Login.id)).unique().all()
     found = {}
     for login in logins:
         scope = scope_of(_Authenticated(login))

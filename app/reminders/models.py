@@ -8,15 +8,23 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.organisation.models import County
 from app.security.models import Login
+from app.security.scope import Scoped
 
 
-class ReminderRule(db.Model):
+class ReminderRule(Scoped, db.Model):
     """One reminder: what it looks for (``kind``), when it runs (a crontab line,
-    Asia/Shanghai), how far ahead (``lead_days``), who receives it, and the text."""
+    Asia/Shanghai), how far ahead (``lead_days``), who receives it, and the text.
+
+    A county's rule is its office's and reminds only that county's logins; a
+    rule with no county is city-wide (全市), kept by the administrator, and
+    reminds every county's logins, each of the items in his own scope."""
 
     __tablename__ = "reminder_rule"
+    __scope__ = {"county": "county_id"}
     id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[Optional[int]] = mapped_column(ForeignKey("county.id", name="fk_reminder_rule_county"), index=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)      # the job id is "reminder:<key>"
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
@@ -27,6 +35,8 @@ class ReminderRule(db.Model):
     body: Mapped[str] = mapped_column(Text)                        # {items}, {period}, {name}
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_run_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+
+    county: Mapped[Optional[County]] = relationship()
 
     @property
     def role_names(self) -> list[str]:
@@ -44,10 +54,12 @@ class ReminderRule(db.Model):
         return self.name
 
 
-class Delivery(db.Model):
-    """发送记录: a reminder for one recipient in one period, and how its e-mail went."""
+class Delivery(Scoped, db.Model):
+    """发送记录: a reminder for one recipient in one period, and how its e-mail went;
+    seen by those whose scope holds the recipient."""
 
     __tablename__ = "reminder_delivery"
+    __scope__ = {"through": "login"}
     __table_args__ = (UniqueConstraint("rule_id", "period", "login_id", name="uq_delivery_rule_period_login"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     rule_id: Mapped[int] = mapped_column(ForeignKey("reminder_rule.id", ondelete="CASCADE"), index=True)

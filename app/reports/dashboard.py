@@ -46,7 +46,7 @@ def units_without_self_check(today: date) -> list[str]:
 
 def unit_progress(round_: int) -> list[dict]:
     """Each unit's way through the programme: catalogue, registers in review, approved, published."""
-    units = select(Unit.id, Unit.name).where(criteria(Unit, current_scope())).order_by(Unit.code)
+    units = select(Unit.id, Unit.name, Unit.county_id).where(criteria(Unit, current_scope())).order_by(Unit.code)
     powers = dict(db.session.execute(
         select(Power.unit_id, func.count(Power.id)).where(Power.status != PowerStatus.DRAFT.value,
                                                           criteria(Power, current_scope()))
@@ -62,22 +62,30 @@ def unit_progress(round_: int) -> list[dict]:
     for unit_id, total, submitted, approved, published in db.session.execute(query):
         forms[unit_id] = (total, submitted, approved, published)
     plan_in, plan_due = plan_progress(date.today())
-    return [{"unit": name, "powers": powers.get(uid, 0), "plan_in": plan_in.get(uid, 0), "plan_due": plan_due,
+    return [{"unit": name, "powers": powers.get(uid, 0), "plan_in": plan_in.get(uid, 0),
+             "plan_due": plan_due.get(county, 0),
              **dict(zip(("forms", "submitted", "approved", "published"), forms.get(uid, (0, 0, 0, 0))))}
-            for uid, name in db.session.execute(units)]
+            for uid, name, county in db.session.execute(units)]
 
 
-def plan_progress(today: date) -> tuple[dict[int, int], int]:
-    """推进计划: per unit, how many deliverables due by today it has handed in; and how many are due."""
-    from app.plan.models import PlanDeliverable, PlanSubmission
+def plan_progress(today: date) -> tuple[dict[int, int], dict[int, int]]:
+    """推进计划: per unit, how many deliverables due by today it has handed in; per county, how many are due."""
+    from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
     due = select(PlanDeliverable.id).where(PlanDeliverable.due_on <= today)
     handed_in = dict(db.session.execute(
         select(PlanSubmission.unit_id, func.count(distinct(PlanSubmission.deliverable_id)))
         .where(PlanSubmission.deliverable_id.in_(due), criteria(PlanSubmission, current_scope()))
         .group_by(PlanSubmission.unit_id)).all())
-    return handed_in, db.session.scalar(select(func.count()).select_from(due.subquery()))
+    due_per_county = dict(db.session.execute(
+        select(PlanPhase.county_id, func.count(PlanDeliverable.id)).join(PlanDeliverable.phase)
+        .where(PlanDeliverable.due_on <= today, criteria(PlanPhase, current_scope()))
+        .group_by(PlanPhase.county_id)).all())
+    return handed_in, due_per_county
 
 
 def current_phase(today: date) -> str | None:
+    """The phase under way in the viewer's county (the first county's, for the city level)."""
     from app.plan.models import PlanPhase
-    return db.session.scalar(select(PlanPhase.title).where(PlanPhase.starts_on <= today, PlanPhase.ends_on >= today))
+    return db.session.scalar(select(PlanPhase.title).where(
+        PlanPhase.starts_on <= today, PlanPhase.ends_on >= today, criteria(PlanPhase, current_scope()))
+        .order_by(PlanPhase.county_id).limit(1))

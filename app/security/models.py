@@ -5,13 +5,17 @@ from flask_appbuilder.security.sqla.models import User as FabUser
 from sqlalchemy import Boolean, ForeignKey, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from app.security.scope import Scoped
+
 SYSTEM_USERNAME = "system"  # jobs, seeds and CLI commands act as this user
 
 
-class Login(FabUser):
-    """A login; FAB keeps it in ab_user."""
+class Login(Scoped, FabUser):
+    """A login; FAB keeps it in ab_user.  In scope where its person is (a
+    login without a person, ``admin`` or ``system``, only for the administrator)."""
 
     __tablename__ = "ab_user"
+    __scope__ = {"through": "person"}
     person_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("person.id"), unique=True, nullable=True)
     person: Mapped[Optional["Person"]] = relationship(  # noqa: F821

@@ -12,6 +12,7 @@ from app.security.scope import Level, Sections
 
 # Resources (a view's or API's ``class_permission_name``) and menu categories.
 UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "County"
+CITY = "City"
 POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
 RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
 REPORTS, DASHBOARD = "Reports", "Dashboard"
@@ -34,6 +35,11 @@ MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
 # Permissions, shared by pages and APIs (see ``scoped_views.METHOD_PERMISSIONS``).
 READ, ADD, EDIT, DELETE = "can_read", "can_add", "can_edit", "can_delete"
 MENU = "menu_access"
+# The city level's roles (the county roles are the keys of ROLES below).
+CITY_COMMISSION, CITY_OFFICE = "市纪委监委", "市领导小组办公室"
+# On PERSON: set a person's placement (unit, section, post).  Only those who keep
+# the organisation hold it; others who may edit a person edit everything else.
+PLACE = "can_place"
 
 # Actions: named permissions beside the data ones, checked through :func:`may`
 # by the workflow engine, the services, the pages, the API and the to-do list.
@@ -71,7 +77,7 @@ REPORTING = [grant([REPORTS], READ, MENU), grant([REPORT_MENU, DASHBOARD], MENU)
 
 # Archives are narrower than the data scope (app.archives.access): these roles
 # read the archives in their scope, everybody else only his own.
-ARCHIVE_READERS = ("领导小组办公室", "纪委监察")
+ARCHIVE_READERS = ("领导小组办公室", "纪委监察", CITY_COMMISSION, CITY_OFFICE)
 
 
 def reads_archives(user) -> bool:
@@ -131,17 +137,34 @@ COMMISSION_OVERSIGHT = [
 UNIT_OVERSIGHT = [grant([ASSESSMENT, *NOTICES, DISPOSITION], READ, MENU), grant([*TALKS], *ALL),
                   grant([ASSESSMENT_MENU], MENU)] + ARCHIVE_OWN
 
+# The city level reads every county of its city and writes nothing in them:
+# county records, forms and reviews stay the counties' own.
+CITY_READS = [
+    grant([*ORGANISATION, COUNTY, *CATALOGUE, RULE, RISK_FORM, FORM_PAGES, RISK_CONTENT, REPORTS,
+           *SELF_CHECKS, INSPECTION, ASSESSMENT, *NOTICES, DISPOSITION, *TALKS, ARCHIVE,
+           PLAN, PLAN_DELIVERABLES, PLAN_SUBMISSION], READ, MENU),
+    grant([*MENUS, REPORT_MENU, DASHBOARD, ASSESSMENT_MENU, ARCHIVE_MENU, PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU],
+          MENU),
+]
+
 ROLES: dict[str, RoleDef] = {
     # everything but reviewing: the administrator keeps the system, not the programme
     "系统管理员": RoleDef(Level.ALL, [(".*", "^(?!can_review_as_).*$")], "维护系统、账号与权限"),
-    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
+    CITY_COMMISSION: RoleDef(Level.CITY, CITY_READS + [grant([ARCHIVE_READS], READ, MENU)],
+                             "查阅全市各县数据，不改动县里的记录"),
+    CITY_OFFICE: RoleDef(Level.CITY, CITY_READS + [grant([REMINDER_RULE, DELIVERY], READ, MENU),
+                                               grant([REMINDER_JOBS], MENU)],
+                         "查阅全市各县的推进与汇总，不改动县里的记录"),
+    "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([AUDIT, VERIFICATION], READ, MENU), grant([SYSTEM_MENU], MENU),
+        grant([COUNTY], READ, MENU), grant([PERSON], PLACE),
     ] + OFFICE_OVERSIGHT + acts(REVIEW_AS_OFFICE, PUBLISH), "维护职权目录，推进审核，考核各单位"),
     "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
         grant([VERIFICATION], READ, MENU), grant([SYSTEM_MENU], MENU),
     ] + COMMISSION_OVERSIGHT + PLAN_READER, "查阅全县数据，专项检查与抽查，廉政档案"),
     "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + REPORTING + [
         grant([UNIT], READ, EDIT, MENU), grant([*SELF_CHECKS], *ALL), grant([SELF_CHECK], FILE),
+        grant([PERSON], PLACE),
     ] + UNIT_OVERSIGHT + PLAN_KEEPER + acts(CLOSE_NOTICE_PERIOD, PUBLISH), "维护本单位数据"),
     "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS], READ, MENU),

@@ -1,7 +1,11 @@
 """Data scope: which rows a login may see and change, decided here only.
 
 Every scoped model names, in ``__scope__``, the columns that place one of its
-rows in the organisation (``unit``, ``section``, ``person``).  A login's
+rows in the organisation (``county``, ``unit``, ``section``, ``person``), or
+the relation it is placed ``through`` (a plan deliverable through its phase, a
+reminder delivery through its recipient).  A row whose only place is a county
+column left empty is city-wide: only the city level and the administrator see
+it (a 全市 reminder rule).  A login's
 :class:`Scope` comes from its roles (see ``roles.ROLES``) and its person.
 :func:`criteria` turns the two into one SQL condition; list, show, edit,
 delete, bulk actions, search, the REST API, exports and charts all go through
@@ -20,11 +24,12 @@ from sqlalchemy.sql.elements import ColumnClause
 class Level(IntEnum):
     """From widest to narrowest."""
     ALL = 0       # 系统管理员
-    COUNTY = 1    # 领导小组办公室, 纪委监察: their county
-    UNIT = 2      # 单位管理员, 单位领导: their unit
-    SECTIONS = 3  # 分管领导: the sections they supervise; 科室负责人: their section
-    SELF = 4      # 工作人员: their own records
-    NONE = 5      # no role that grants data
+    CITY = 1      # 市纪委监委, 市领导小组办公室: every county of their city
+    COUNTY = 2    # 领导小组办公室, 纪委监察: their county
+    UNIT = 3      # 单位管理员, 单位领导: their unit
+    SECTIONS = 4  # 分管领导: the sections they supervise; 科室负责人: their section
+    SELF = 5      # 工作人员: their own records
+    NONE = 6      # no role that grants data
 
 
 class Sections(IntEnum):
@@ -42,6 +47,7 @@ class Scoped:
 @dataclass(frozen=True)
 class Scope:
     level: Level
+    city_id: int | None = None
     county_id: int | None = None
     unit_id: int | None = None
     section_ids: frozenset[int] = field(default_factory=frozenset)
@@ -76,7 +82,8 @@ def scope_of(user) -> Scope:
             sections |= {s.id for s in person.supervised_sections}
         if Sections.OWN in reach and person.section_id:
             sections.add(person.section_id)
-    return Scope(level, county_id=person.unit.county_id, unit_id=person.unit_id,
+    county = person.unit.county
+    return Scope(level, city_id=county.city_id, county_id=county.id, unit_id=person.unit_id,
                  section_ids=frozenset(sections), person_id=person.id)
 
 
@@ -98,6 +105,25 @@ def _column(model, kind):
     return getattr(model, name) if name else None
 
 
+def _through(model):
+    """The many-to-one relation a model is placed through, if any."""
+    name = model.__scope__.get("through")
+    return model.__mapper__.relationships[name] if name else None
+
+
+def scope_columns(model) -> list[str]:
+    """The names of the columns whose values place a row of ``model``."""
+    through = _through(model)
+    if through is not None:
+        return [c.key for c in through.local_columns]
+    return [v for k, v in model.__scope__.items() if k != "through"]
+
+
+def _city_counties(scope: Scope):
+    from app.organisation.models import County
+    return select(County.id).where(County.city_id == scope.city_id)
+
+
 def criteria(model, scope: Scope):
     """The SQL condition for the rows of ``model`` inside ``scope``."""
     from app.organisation.models import Unit
@@ -106,7 +132,18 @@ def criteria(model, scope: Scope):
         return true()
     if scope.level == Level.NONE:
         return false()
-    unit, section, person = (_column(model, k) for k in ("unit", "section", "person"))
+    through = _through(model)
+    if through is not None:
+        (local,) = through.local_columns
+        target = through.mapper.class_
+        return local.in_(select(target.id).where(criteria(target, scope)))
+    county, unit, section, person = (_column(model, k) for k in ("county", "unit", "section", "person"))
+    if scope.level == Level.CITY:
+        if county is not None:  # a row with no county is city-wide
+            return or_(county.in_(_city_counties(scope)), county.is_(None))
+        return unit.in_(select(Unit.id).where(Unit.county_id.in_(_city_counties(scope))))
+    if county is not None and (unit is None or scope.level == Level.COUNTY):
+        return county == scope.county_id  # county-wide rows (the plan, the county) for all its people
     if scope.level == Level.COUNTY:
         return unit.in_(select(Unit.id).where(Unit.county_id == scope.county_id))
     if scope.level == Level.UNIT:
@@ -139,7 +176,7 @@ def in_scope(obj, scope: Scope | None = None) -> bool:
         return True
     model = type(obj)
     table = model.__table__
-    values = {name: _current_value(obj, name) for name in model.__scope__.values()}
+    values = {name: current_value(obj, name) for name in scope_columns(model)}
 
     def swap(element):
         if isinstance(element, ColumnClause) and getattr(element, "table", None) is table \
@@ -153,7 +190,7 @@ def in_scope(obj, scope: Scope | None = None) -> bool:
         return bool(db.session.execute(select(true()).where(condition)).scalar())
 
 
-def _current_value(obj, column: str):
+def current_value(obj, column: str):
     """A foreign key's value as the object now says, even if only the
     relationship was assigned (forms and the API assign objects)."""
     for rel in type(obj).__mapper__.relationships:

@@ -12,8 +12,9 @@ from flask_appbuilder.actions import action as bulk_action
 from flask_appbuilder.views import expose
 
 from sqlalchemy import Boolean
+from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.interfaces import MANYTOONE
+from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
 from wtforms import BooleanField
 
 from app.errors import Refused
@@ -32,15 +33,19 @@ API_PERMISSIONS = {
 }
 SCOPE_FILTER = [["id", ScopeFilter, None]]
 OUT_OF_SCOPE = "该记录不在您的数据范围内，不能保存。"
+NOT_A_CHOICE = "所选{label}「{value}」不在您可选择的范围内，不能保存。"
 
 
-def check(item) -> None:
-    """Scope and model rules for an object about to be saved."""
+def check(item, view=None, adding=False) -> None:
+    """Scope and model rules for an object about to be saved through ``view``
+    (a page or an API): its own rules, the related rows it was given, its place."""
     with unchanged_on_refusal():
         validate = getattr(item, "validate", None)
         if validate:
             for field, message in validate().items():
                 raise Refused(message, field)
+        if view is not None:
+            check_related(item, view, adding)
         if not in_scope(item):
             raise Refused(OUT_OF_SCOPE)
 
@@ -55,6 +60,34 @@ def unchanged_on_refusal():
         from app.extensions import db
         db.session.rollback()
         raise
+
+
+def check_related(item, view, adding: bool) -> None:
+    """Every many-to-one and many-to-many value the payload sets must be one of
+    the choices the login is offered: the same filtered query that fills the
+    page's select and the API's ``_info`` (FAB checks neither on REST writes)."""
+    from app.extensions import db
+
+    if isinstance(view, ModelRestApi):
+        columns = view.add_columns if adding else view.edit_columns
+        rel_filters = view.add_query_rel_fields if adding else view.edit_query_rel_fields
+    else:
+        columns = view.add_columns if adding else view.edit_columns
+        rel_filters = view.add_form_query_rel_fields if adding else view.edit_form_query_rel_fields
+    state = inspect_state(item)
+    for rel in type(item).__mapper__.relationships:
+        if rel.key not in columns or rel.direction not in (MANYTOONE, MANYTOMANY):
+            continue
+        chosen = [v for v in state.attrs[rel.key].history.added if v is not None]
+        if not chosen:
+            continue
+        related = view.datamodel.get_related_interface(rel.key)
+        filters = related.get_filters().add_filter_list(rel_filters.get(rel.key) or [])
+        with db.session.no_autoflush:  # the item is not saved yet, and may never be
+            for value in chosen:
+                if related.get(related.get_pk_value(value), filters) is None:
+                    label = view.label_columns.get(rel.key, rel.key)
+                    raise Refused(NOT_A_CHOICE.format(label=label, value=value), rel.key)
 
 
 def _scoped_relations(model) -> dict:
@@ -85,10 +118,10 @@ class ScopedModelView(ModelView):
         super().__init__(**kwargs)
 
     def pre_add(self, item):
-        check(item)
+        check(item, self, adding=True)
 
     def pre_update(self, item):
-        check(item)
+        check(item, self)
 
     # FAB fetches action rows without base filters: fetch them in scope.
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
@@ -140,10 +173,10 @@ class ScopedApi(ModelRestApi):
         super().__init__()
 
     def pre_add(self, item):
-        check(item)
+        check(item, self, adding=True)
 
     def pre_update(self, item):
-        check(item)
+        check(item, self)
 
     def _refusing(self, call, *args):
         try:
