@@ -123,6 +123,8 @@ def init_views(app):
     monitoring_api.register(appbuilder)
     audit_views.register(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
+    from app.forms import install_form_messages
+    install_form_messages(app)
 
 
 def register_cli(app):

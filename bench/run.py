@@ -26,8 +26,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "bench", "data")
 PASSWORD = "Demo#2026"
 REQUESTS = 40
-# The demo county is county 1; the first bulk county is 2, with logins office2 and head2.
-OFFICE, HEAD = "office2", "head2"
+# The demo holds counties 1–3 (示范县, 示范市本级, 和溪县); the first bulk county is 4,
+# with logins office4 and head4.
+OFFICE, HEAD = "office4", "head4"
 
 
 def sh(*args, env=None, capture=True):

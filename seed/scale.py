@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 from app.audit.trail import bulk_note
 from app.enums import ControlStage, RiskType
 from app.extensions import db
-from app.organisation.models import County, Person, Post, Section, Unit
+from app.organisation.models import City, County, Person, Post, Section, Unit
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, SupervisionMethod
 from app.workflow.flows import FLOWS
 from app.enums import Owner
@@ -59,7 +59,7 @@ class Writer:
 
     def flush(self, table=None):
         for name in ([table] if table else list(self.rows)):
-            columns, rows = self.rows[name]
+            columns, rows = self.rows.get(name, ((), ()))
             if not rows:
                 continue
             if self.connection.dialect.name == "postgresql":
@@ -74,7 +74,7 @@ class Writer:
             rows.clear()
 
 
-ORDER = [County, Unit, Section, Post, Person, RiskForm, RiskPoint, ControlMeasure, SupervisionMethod]
+ORDER = [City, County, Unit, Section, Post, Person, RiskForm, RiskPoint, ControlMeasure, SupervisionMethod]
 
 
 def load(counties: int = 10, seed: int = 2026, round_: int | None = None) -> dict[str, int]:
@@ -83,13 +83,17 @@ def load(counties: int = 10, seed: int = 2026, round_: int | None = None) -> dic
     connection = db.session.connection()
     w = Writer(connection)
     first = (connection.execute(select(func.count(County.id))).scalar() or 0) + 1
+    city_id = connection.execute(select(func.min(City.id))).scalar()
+    if city_id is None:  # the counties join the demo's city, or one made here
+        city_id = w.id(City)
+        w.add(City, id=city_id, name=data.CITY[0], code=data.CITY[1])
     now = datetime.now().replace(microsecond=0)
     stages = [s.key for s in FLOWS[Owner.PERSON]]
     duty = [spec for specs in texts.SECTION_DUTY.values() for spec in specs] + texts.DUTY
     for c in range(first, first + counties):
         region = f"45{c:02d}01"
         county_id = w.id(County)
-        w.add(County, id=county_id, name=f"示范{c}县", code=region)
+        w.add(County, id=county_id, city_id=city_id, name=f"示范{c}县", code=region)
         n = 0
         for spec in data.UNITS:
             unit_id = w.id(Unit)

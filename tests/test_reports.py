@@ -167,9 +167,10 @@ def test_dashboard_names_units_without_a_self_check_this_quarter(client, ctx):
 
 def test_dashboard_shows_each_units_plan_deliverables(client, ctx):
     from datetime import date
-    from app.plan.models import PlanDeliverable, PlanSubmission
-    due = db.session.query(PlanDeliverable).filter(PlanDeliverable.due_on <= date.today()).count()
+    from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
     czj = unit("CZJ")
+    due = db.session.query(PlanDeliverable).join(PlanPhase).filter(
+        PlanDeliverable.due_on <= date.today(), PlanPhase.county_id == czj.county_id).count()
     handed_in = db.session.query(PlanSubmission.deliverable_id).filter(
         PlanSubmission.unit_id == czj.id,
         PlanSubmission.deliverable_id.in_(db.session.query(PlanDeliverable.id).filter(
