@@ -19,11 +19,11 @@ from app.extensions import db
 
 ADMIN_PASSWORD = "Admin#2026test"
 DEMO_PASSWORD = "Demo#2026"
-MATRIX_LINES = pytest.StashKey[list]()  # what tests/test_matrix.py reports at the end of the run
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    for line in config.stash.get(MATRIX_LINES, []):
+    """What tests/test_matrix.py reports (its cell count), at the end of the run."""
+    for line in getattr(config, "matrix_lines", []):
         terminalreporter.write_line(line)
 
 

@@ -3,7 +3,7 @@ job with its next run), 发送记录 (the delivery log with errors), 我的消�
 login's in-app messages, with the unread count)."""
 from datetime import datetime
 
-from flask import current_app, flash, g, redirect, url_for
+from flask import abort, current_app, flash, g, redirect, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
 from flask_appbuilder.models.filters import BaseFilter
@@ -63,7 +63,7 @@ class ReminderRuleView(ScopedModelView):
         """Runs one rule now, by hand (the office's button)."""
         rule = self.datamodel.get(pk, self._base_filters)
         if rule is None:
-            return redirect(url_for("ReminderRuleView.jobs"))
+            abort(404)
         name = rule.name
         try:
             outcome = scheduler.run_once(current_app._get_current_object(), rule.key)
