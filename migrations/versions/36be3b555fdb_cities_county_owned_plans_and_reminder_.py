@@ -1,7 +1,7 @@
 """cities above counties; plans and reminder rules belong to a county
 
 Revision ID: 36be3b555fdb
-Revises: c8d3731d3351
+Revises: cbc705136ce6
 Create Date: 2026-11-27 14:23:44.443897
 
 Existing rows are placed as they were meant: every county joins one city
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '36be3b555fdb'
-down_revision = 'c8d3731d3351'
+down_revision = 'cbc705136ce6'
 branch_labels = None
 depends_on = None
 
