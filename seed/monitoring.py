@@ -93,10 +93,16 @@ def _clock(start: datetime):
 
 # ── rules ────────────────────────────────────────────────────────────────
 def load_rules() -> None:
+    """The demo county's warning rules and its reminder of warnings waiting."""
+    from app.organisation.models import County
+    from seed.data import COUNTY
+    county = db.session.query(County).filter_by(code=COUNTY[1]).one()
     for name, kind, colour, params in RULES:
-        db.session.add(WarningRule(name=name, kind=kind.value, colour=colour.value, enabled=True, **params))
+        db.session.add(WarningRule(county=county, name=name, kind=kind.value, colour=colour.value, enabled=True,
+                                   **params))
     key, name, schedule, lead, subject = REMINDER
-    db.session.add(ReminderRule(key=key, name=name, kind=ReminderKind.WARNING.value, schedule=schedule,
+    db.session.add(ReminderRule(county=county, key=key, name=name, kind=ReminderKind.WARNING.value,
+                                schedule=schedule,
                                 lead_days=lead, roles="、".join(access.handler_roles()), subject=subject, body=BODY,
                                 enabled=True))
     db.session.commit()

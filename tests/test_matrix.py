@@ -29,6 +29,8 @@ from app.archives.models import IntegrityArchive
 from app.audit.models import AuditLog
 from app.audit.views import visible as visible_entries
 from app.extensions import db
+from app.monitoring.access import readable_signals
+from app.monitoring.models import Signal
 from app.organisation.models import County, Unit
 from app.reminders.models import Message
 from app.risks.models import RiskForm
@@ -70,6 +72,7 @@ NARROWER = {
     IntegrityArchive: lambda login: readable_archives(login),
     Message: lambda login: Message.login_id == login.id,
     AuditLog: as_login(visible_entries),
+    Signal: lambda login: readable_signals(login),
 }
 # Unscoped models read beyond the administrator, and who scopes them (none today).
 PENDING = {}

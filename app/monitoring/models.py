@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.archives.models import Disposition
 from app.enums import QUARTERS, SignalSource, WarningColour, WarningState
 from app.extensions import db
-from app.organisation.models import Person, Section, Unit
+from app.organisation.models import County, Person, Section, Unit
 from app.risks.models import ControlMeasure, RiskPoint
 from app.security.scope import Scoped
 
@@ -140,12 +140,17 @@ measure_check_file = Table(
 )
 
 
-class WarningRule(db.Model):
+class WarningRule(Scoped, db.Model):
     """预警规则, edited by the office: which facts count (``kind`` and its parameters),
-    over what period, and the colour of the warning they raise."""
+    over what period, and the colour of the warning they raise.  A county's rule is
+    its office's and looks only at that county; a rule with no county is city-wide
+    (全市), the administrator's, and looks at every county."""
 
     __tablename__ = "warning_rule"
+    __scope__ = {"county": "county_id"}
     id: Mapped[int] = mapped_column(primary_key=True)
+    county_id: Mapped[Optional[int]] = mapped_column(ForeignKey("county.id", name="fk_warning_rule_county"),
+                                                     index=True)
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     colour: Mapped[str] = mapped_column(String(4))
@@ -157,6 +162,8 @@ class WarningRule(db.Model):
     days: Mapped[Optional[int]] = mapped_column(Integer)        # 逾期超过（天）
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     description: Mapped[Optional[str]] = mapped_column(Text)
+
+    county: Mapped[Optional[County]] = relationship()
 
     def validate(self) -> dict[str, str]:
         from app.monitoring.rules import rule_errors

@@ -115,7 +115,7 @@ def raise_warnings(now: datetime | None = None, kinds=None, source: str | None =
     for rule in db.session.scalars(query).all():
         if rule.validate() or (source is not None and not rules.concerns(rule, source)):
             continue  # unevaluable (saved past the pages' checks), or not affected by this signal
-        facts = rules.evaluate(rule, now)
+        facts = [f for f in rules.evaluate(rule, now) if rule.county_id is None or _county(f.subject) == rule.county_id]
         known = set(db.session.execute(select(RiskWarning.subject_key, RiskWarning.fact_key)
                                        .where(RiskWarning.rule_id == rule.id)).all())
         for fact in facts:
@@ -124,6 +124,11 @@ def raise_warnings(now: datetime | None = None, kinds=None, source: str | None =
                 if warning is not None:
                     raised.append(warning)
     return raised
+
+
+def _county(subject) -> int:
+    """The county of a fact's person, section or unit (a county's rule looks at its own only)."""
+    return (subject if isinstance(subject, Unit) else subject.unit).county_id
 
 
 def _insert(rule: WarningRule, fact: rules.Fact, now: datetime) -> RiskWarning | None:

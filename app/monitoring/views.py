@@ -300,18 +300,20 @@ def _param_select(enum, name):
                        default="", validators=_param(name))
 
 
-class WarningRuleView(ModelView):
+class WarningRuleView(ScopedModelView):
+    """A county's rules are its office's (a new one goes to its county); a rule with
+    no county is city-wide, the administrator's."""
     route_base = "/warning/rule"
     datamodel = interface(WarningRule)
     class_permission_name = roles.WARNING_RULE
     method_permission_name = {**VIEW_PERMISSIONS, "run": "edit"}
     list_title, show_title, add_title, edit_title = "预警规则", "预警规则", "新增预警规则", "修改预警规则"
     list_template = "monitoring/rules.html"
-    list_columns = ["name", "kind", "params", "colour", "enabled"]
-    add_columns = edit_columns = ["name", "kind", "source", "level", "count", "months", "threshold", "days", "colour",
-                                  "enabled", "description"]
-    show_columns = ["name", "kind", "params", "colour", "enabled", "description"]
-    label_columns = LABELS
+    list_columns = ["name", "county", "kind", "params", "colour", "enabled"]
+    add_columns = edit_columns = ["county", "name", "kind", "source", "level", "count", "months", "threshold", "days",
+                                  "colour", "enabled", "description"]
+    show_columns = ["county", "name", "kind", "params", "colour", "enabled", "description"]
+    label_columns = {**LABELS, "county": "所属县（空为全市）"}
     formatters_columns = {"colour": _colour, "enabled": yes_no}
     description_columns = {
         "kind": "；".join(f"{k.value}：{text}" for k, text in rules.EXPLAINED.items()),
@@ -329,12 +331,13 @@ class WarningRuleView(ModelView):
     }
     base_order = ("id", "asc")
 
-    def _check(self, item):
+    def pre_add(self, item):
         item.source, item.level = item.source or None, item.level or None
-        for field, message in item.validate().items():
-            raise Refused(message, field)
+        super().pre_add(item)   # its own rules, the county it may choose, the scope
 
-    pre_add = pre_update = _check
+    def pre_update(self, item):
+        item.source, item.level = item.source or None, item.level or None
+        super().pre_update(item)
 
     def pre_delete(self, item):
         if db.session.scalar(select(RiskWarning.id).where(RiskWarning.rule_id == item.id).limit(1)):

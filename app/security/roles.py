@@ -208,6 +208,11 @@ WATCH_GRANTS = {
 }
 for _name, _grants in WATCH_GRANTS.items():
     ROLES[_name].permissions.extend(_grants)
+# The city level reads what every county watches (信访举报 too, as a commission and an office), handles nothing.
+for _name in (CITY_COMMISSION, CITY_OFFICE):
+    ROLES[_name].permissions.extend([
+        grant([PETITION], READ), grant([SIGNAL, MEASURE_CHECK, WARNING_RULE, WARNING, PICTURE, ROUNDS], READ, MENU),
+        grant([WATCH_MENU, WARNINGS_OVERDUE, QUARTER_CHECKS], MENU)])
 
 
 

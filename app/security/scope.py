@@ -201,6 +201,25 @@ def current_value(obj, column: str):
     return getattr(obj, column)
 
 
+def default_county(obj, scope: Scope | None = None) -> None:
+    """A new row placed by a county column and left without one goes to the login's
+    own county (a county office's rule, a unit); the city level and the
+    administrator leave it empty, which makes it city-wide where that is allowed."""
+    from app.extensions import db
+
+    scope = scope or current_scope()
+    name = getattr(type(obj), "__scope__", {}).get("county")
+    if not name or scope.level in (Level.ALL, Level.CITY) or scope.county_id is None:
+        return
+    if type(obj).__table__.columns[name].primary_key or current_value(obj, name) is not None:
+        return
+    for rel in type(obj).__mapper__.relationships:
+        if rel.direction.name == "MANYTOONE" and any(c.key == name for c in rel.local_columns):
+            setattr(obj, rel.key, db.session.get(rel.mapper.class_, scope.county_id))
+            return
+    setattr(obj, name, scope.county_id)
+
+
 class ScopeFilter(BaseFilter):
     """FAB filter that narrows any query on a scoped model to the current login."""
     name = "数据范围"

@@ -19,7 +19,7 @@ from wtforms import BooleanField
 
 from app.errors import Refused
 from app.integrity import SafeInterface
-from app.security.scope import Scoped, ScopeFilter, in_scope
+from app.security.scope import Scoped, ScopeFilter, default_county, in_scope
 
 # A page and its API share one resource name and these permissions.
 VIEW_PERMISSIONS = {
@@ -118,6 +118,7 @@ class ScopedModelView(ModelView):
         super().__init__(**kwargs)
 
     def pre_add(self, item):
+        default_county(item)
         check(item, self, adding=True)
 
     def pre_update(self, item):
@@ -180,6 +181,7 @@ class ScopedApi(ModelRestApi):
         super().__init__()
 
     def pre_add(self, item):
+        default_county(item)
         check(item, self, adding=True)
 
     def pre_update(self, item):
