@@ -162,9 +162,10 @@ def load(scale: str = "small", seed: int = 2026, password: str | None = None) ->
         assessment.load(date.today())
         archives.load(date.today())
         reminders.load(date.today(), county)
-        monitoring.load(date.today())
+        county_id = county.id
+        monitoring.load(date.today())   # it lets go of the objects loaded so far
         from seed import city  # it builds on this module
-        city.load(county.city, seed, password)
+        city.load(db.session.get(County, county_id).city, seed, password)
     return {"units": len(units), "people": db.session.query(Person).count(), "forms": made_forms}
 
 
