@@ -37,6 +37,7 @@ class SignalApi(Placing, ScopedApi):
     add_columns = edit_columns = ["source", "received_on", "person", "section", "unit", "risk", "measure", "content",
                                   "score", "verification", "verification_note", "reporter"]
     search_columns = ["source", "received_on", "unit", "section", "person", "verification"]
+    label_columns = {"person": "工作人员", "section": "科室", "unit": "单位", "risk": "风险点", "measure": "防控措施"}
 
     def _init_model_schemas(self):
         super()._init_model_schemas()
