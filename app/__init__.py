@@ -64,6 +64,7 @@ def close_file_downloads(app):
 def setup_db(app):
     from app import models  # noqa: F401  (all mappers before first use)
     from app.audit import trail
+    from app.reports import figures
     from app.risks import content
 
     db.init_app(app)
@@ -71,6 +72,7 @@ def setup_db(app):
                      compare_type=True, include_object=_include_object)
     trail.install()
     content.install()
+    figures.install()
 
 
 def _include_object(obj, name, type_, reflected, compare_to):

@@ -146,6 +146,19 @@ def verify_command():
         raise SystemExit(1)
 
 
+@click.command("recount")
+def recount_command():
+    """重新统计汇总表数字（数据库被绕过程序直接修改之后）：先列出不符之处，再全部重算。"""
+    from app.extensions import db
+    from app.reports import figures
+    found = figures.differences(db.session)
+    for line in found:
+        click.echo(line)
+    figures.rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"汇总数字已重新统计（此前不符 {len(found)} 处）。" if found else "汇总数字与重新统计一致，已重新统计。")
+
+
 def _fail(message: str):
     """A refusal in Chinese on stderr and exit code 1 (click's own says "Error:")."""
     click.echo(f"错误：{message}", err=True)
@@ -192,7 +205,7 @@ def restore_command(file, force):
 
 def register(app):
     for command in (seed_cli, setup_command, export_cli, jobs_cli, verify_command, backup_command,
-                    restore_command):
+                    restore_command, recount_command):
         app.cli.add_command(command)
     from app.monitoring.cli import watch_cli
     app.cli.add_command(watch_cli)

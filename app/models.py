@@ -12,3 +12,4 @@ from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission  # noqa: 
 from app.reminders.models import Delivery, Message, ReminderRule, SchedulerLease  # noqa: F401
 from app.monitoring.models import (MeasureCheck, RiskWarning, Signal, WarningFollowUp,  # noqa: F401
                                    WarningRule)
+from app.reports.models import SummaryFigure, SummaryRule  # noqa: F401

@@ -1,4 +1,5 @@
-"""验签与审计链检查: every signed revision, the chained logs and their guards.
+"""验签与审计链检查: every signed revision, the chained logs and their guards,
+and the 汇总表 figures against a recount.
 
 One function, :func:`run`, used by ``flask --app run verify`` and by the
 office's 验签 page; it reads in batches, so a whole city fits in memory.
@@ -78,5 +79,7 @@ def run() -> Report:
         if not _guarded(table):
             found.insert(0, "数据库中禁止修改、删除的触发器已被移除或停用。")
         report.problems[label] = found
+    from app.reports import figures
+    report.problems["汇总数字"] = figures.differences(db.session)
     db.session.rollback()
     return report

@@ -1,30 +1,41 @@
-"""The figures of the 汇总表, by SQL aggregation (one GROUP BY per measure),
-always inside the viewer's scope and the chosen round, unit and review state."""
+"""The figures of the 汇总表, read from the maintained figures
+(:mod:`app.reports.models`), always inside the viewer's scope and the chosen
+round, unit and review state: a few sums over one row per form, whatever the
+number of risks and measures behind them."""
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, distinct, func, select
 
 from app.enums import Owner, RiskLevel, RiskType, RuleKind
 from app.extensions import db
-from app.risks.models import ControlMeasure, RiskForm, RiskPoint, Rule, SupervisionMethod, rule_risk
+from app.reports.models import CELL_COLUMNS, SummaryFigure, SummaryRule
+from app.risks.models import RiskForm, RiskPoint
 from app.security.scope import criteria, current_scope
 
-CELLS = [(t, lv) for t in RiskType for lv in RiskLevel]  # 附件9's nine risk columns, in order
+CELLS = list(CELL_COLUMNS)  # 附件9's nine risk columns, in order
+UNIT_LEVEL = "单位本级（领导班子）"
 
 
 @dataclass(frozen=True)
 class Filters:
     round: int
     unit_id: int | None = None
-    stage: str | None = None  # a review stage key; None: every state
+    stage: str | None = None  # a review stage key (of the form); None: every state
 
     def risks(self):
         """Conditions on risk points (joined to their form) for these filters and the scope."""
-        conditions = [RiskForm.round == self.round, criteria(RiskPoint, current_scope())]
+        return self._where(RiskPoint, RiskForm.round, RiskForm.stage)
+
+    def figures(self, model=SummaryFigure):
+        """The same conditions on the maintained figures, which carry round and stage."""
+        return self._where(model, model.round, model.stage)
+
+    def _where(self, model, round_, stage):
+        conditions = [round_ == self.round, criteria(model, current_scope())]
         if self.unit_id:
-            conditions.append(RiskPoint.unit_id == self.unit_id)
+            conditions.append(model.unit_id == self.unit_id)
         if self.stage:
-            conditions.append(RiskForm.stage == self.stage)
+            conditions.append(stage == self.stage)
         return and_(*conditions)
 
 
@@ -42,75 +53,56 @@ class Row:
     revised_rules: int = 0
 
 
-def _grouped(key_column, filters: Filters, extra_group=()):
-    """Risk counts per key × type × level, in one GROUP BY."""
-    query = (select(key_column, *extra_group, RiskPoint.risk_type, RiskPoint.level, func.count(RiskPoint.id))
-             .join(RiskForm, RiskPoint.form_id == RiskForm.id).where(filters.risks())
-             .group_by(key_column, *extra_group, RiskPoint.risk_type, RiskPoint.level))
-    return db.session.execute(query).all()
-
-
-def _count_per_key(key_column, model, filters: Filters):
-    query = (select(key_column, func.count(model.id)).select_from(model)
-             .join(RiskPoint, model.risk_id == RiskPoint.id)
-             .join(RiskForm, RiskPoint.form_id == RiskForm.id)
-             .where(filters.risks()).group_by(key_column))
-    return dict(db.session.execute(query).all())
+def _sums(*names):
+    return [func.coalesce(func.sum(getattr(SummaryFigure, n)), 0) for n in names]
 
 
 def rows(filters: Filters, by: str = "unit") -> list[Row]:
     """附件9 rows: one per unit (``by="unit"``) or per section of ``filters.unit_id``."""
+    key = SummaryFigure.unit_id if by == "unit" else SummaryFigure.section_id
+    table: dict = {}
+    figures = (select(key, func.count(distinct(SummaryFigure.person_id)),
+                      *_sums("risks", "measures", "methods", *CELL_COLUMNS.values()))
+               .where(filters.figures()).group_by(key))
+    for k, people, risks, measures, methods, *cells in db.session.execute(figures):
+        table[k] = Row(k, "", people=people, risks=risks, measures=measures, methods=methods,
+                       cells={cell: n for cell, n in zip(CELLS, cells) if n})
+    rule_key = SummaryRule.unit_id if by == "unit" else SummaryRule.section_id
+    rules = (select(rule_key, SummaryRule.kind, func.count(distinct(SummaryRule.rule_id)))
+             .where(filters.figures(SummaryRule)).group_by(rule_key, SummaryRule.kind))
+    for k, kind, n in db.session.execute(rules):
+        r = table.setdefault(k, Row(k, ""))
+        if kind == RuleKind.NEW.value:
+            r.new_rules = n
+        else:
+            r.revised_rules = n
+    return label_rows(table, by)
+
+
+def label_rows(table: dict, by: str) -> list[Row]:
+    """Names the rows (one query) and puts them in order, the unit's own level last."""
     from app.organisation.models import Section, Unit
 
-    key = RiskPoint.unit_id if by == "unit" else RiskPoint.section_id
-    table: dict = {}
-
-    def row(k) -> Row:
-        return table.setdefault(k, Row(k, ""))
-
-    for k, risk_type, level, n in _grouped(key, filters):
-        r = row(k)
-        r.cells[(RiskType(risk_type), RiskLevel(level))] = n
-        r.risks += n
-    people = (select(key, func.count(distinct(RiskForm.person_id)))
-              .select_from(RiskPoint).join(RiskForm, RiskPoint.form_id == RiskForm.id)
-              .where(filters.risks(), RiskForm.owner_kind == Owner.PERSON.value).group_by(key))
-    for k, n in db.session.execute(people):
-        row(k).people = n
-    for k, n in _count_per_key(key, ControlMeasure, filters).items():
-        row(k).measures = n
-    for k, n in _count_per_key(key, SupervisionMethod, filters).items():
-        row(k).methods = n
-    rules = (select(key, Rule.kind, func.count(distinct(Rule.id))).select_from(Rule)
-             .join(rule_risk, rule_risk.c.rule_id == Rule.id)
-             .join(RiskPoint, rule_risk.c.risk_id == RiskPoint.id)
-             .join(RiskForm, RiskPoint.form_id == RiskForm.id)
-             .where(filters.risks()).group_by(key, Rule.kind))
-    for k, kind, n in db.session.execute(rules):
-        if kind == RuleKind.NEW.value:
-            row(k).new_rules = n
-        else:
-            row(k).revised_rules = n
     names_of = Unit if by == "unit" else Section
     ids = [k for k in table if k is not None]
     names = dict(db.session.execute(select(names_of.id, names_of.name).where(names_of.id.in_(ids))).all()) if ids else {}
     for k, r in table.items():
-        r.label = names.get(k, "单位本级（领导班子）") if k is not None else "单位本级（领导班子）"
+        r.label = names.get(k, UNIT_LEVEL) if k is not None else UNIT_LEVEL
     return sorted(table.values(), key=lambda r: (r.key is None, r.label))
 
 
 def by_owner_kind(filters: Filters) -> dict[Owner, Row]:
     """seed 002 附件6: 单位 / 内设部门 / 个人岗位 × level, with measures."""
     result = {kind: Row(kind.value, kind.value) for kind in Owner}
-    query = (select(RiskPoint.owner_kind, RiskPoint.level, func.count(RiskPoint.id))
-             .join(RiskForm, RiskPoint.form_id == RiskForm.id).where(filters.risks())
-             .group_by(RiskPoint.owner_kind, RiskPoint.level))
-    for kind, level, n in db.session.execute(query):
+    levels = [[n for (_, lv), n in CELL_COLUMNS.items() if lv is level] for level in RiskLevel]
+    query = (select(SummaryFigure.owner_kind, *_sums("risks", "measures"),
+                    *[func.coalesce(func.sum(sum((getattr(SummaryFigure, n) for n in names[1:]),
+                                                 getattr(SummaryFigure, names[0]))), 0) for names in levels])
+             .where(filters.figures()).group_by(SummaryFigure.owner_kind))
+    for kind, risks, measures, *per_level in db.session.execute(query):
         r = result[Owner(kind)]
-        r.by_kind[RiskLevel(level)] = n
-        r.risks += n
-    for kind, n in _count_per_key(RiskPoint.owner_kind, ControlMeasure, filters).items():
-        result[Owner(kind)].measures = n
+        r.risks, r.measures = risks, measures
+        r.by_kind = {level: n for level, n in zip(RiskLevel, per_level) if n}
     return result
 
 
