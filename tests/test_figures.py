@@ -14,11 +14,11 @@ from app.errors import Refused
 from app.extensions import db
 from app.reports import figures, recount, summary
 from app.reports.models import SummaryFigure
-from app.risks.models import ControlMeasure, RiskForm, RiskPoint, Rule, SupervisionMethod
+from app.risks.models import RiskForm, RiskPoint, Rule, SupervisionMethod
 from app.security.models import Login
 from app.workflow import engine
 from tests.conftest import DEMO_PASSWORD
-from tests.helpers import form_of, new_login, section, unit
+from tests.helpers import form_of, new_login, unit
 
 ROUND = 2041
 OWNERS = ["fig_a", "fig_b", "fig_c"]

@@ -42,16 +42,30 @@ class ReadableArchives(BaseFilter):
 
 
 def log_reads(user, archives, channel) -> None:
-    """Appends one row per archive read to the chained read log (past the
-    ORM, so a read never shows in the audit trail of changes), committed at once."""
-    archives = list(archives)
-    if not archives:
+    """Appends one row per archive read (archives or their ids) to the chained
+    read log (past the ORM, so a read never shows in the audit trail of
+    changes), committed at once.  The names come in one query, and the commit
+    leaves the page's loaded rows as they are: a list of fifty archives does
+    not reload each of them afterwards."""
+    from app.organisation.models import Person
+
+    ids = [getattr(a, "id", a) for a in archives]
+    if not ids:
         return
     at = datetime.now().replace(microsecond=0)
+    read = db.session.execute(select(IntegrityArchive.id, Person.name, IntegrityArchive.unit_id)
+                              .join(Person, IntegrityArchive.person_id == Person.id)
+                              .where(IntegrityArchive.id.in_(ids))).all()
     chain.append(db.session.connection(), ArchiveRead.__table__, [{
-        "at": at, "reader_id": user.id, "reader": user.username, "archive_id": a.id,
-        "person_name": a.person.name, "unit_id": a.unit_id, "channel": channel.value} for a in archives])
-    db.session.commit()
+        "at": at, "reader_id": user.id, "reader": user.username, "archive_id": archive_id,
+        "person_name": name, "unit_id": unit_id, "channel": channel.value}
+        for archive_id, name, unit_id in sorted(read)])
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire
 
 
 def log_history_read(user, entry) -> None:

@@ -6,7 +6,6 @@ from flask import g
 
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
-from sqlalchemy import select
 
 from app.archives import access, document, services
 from app.archives.hooks import Placing
@@ -59,8 +58,7 @@ class ArchiveApi(Placing, StepApi):
         data["result"]["document"] = document.as_data(archive)
 
     def pre_get_list(self, data):
-        access.log_reads(g.user, db.session.scalars(
-            select(IntegrityArchive).where(IntegrityArchive.id.in_(data["ids"]))), ArchiveReadChannel.API_LIST)
+        access.log_reads(g.user, data["ids"], ArchiveReadChannel.API_LIST)
 
     @expose("/<int:pk>/entry", methods=["POST"])
     @protect()

@@ -5,12 +5,13 @@
 the unit by its 主管领导 (the first of its leaders), who is overseen from
 outside the unit and owed no talk here.
 """
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
+from app import paging
 from app.archives.models import IntegrityTalk
 from app.extensions import db
-from app.organisation.models import Person, Section
+from app.organisation.models import Person, Section, Unit
 from app.security.scope import Scope, criteria
 
 
@@ -37,13 +38,53 @@ def may_talk(talker: Person, cadre: Person) -> bool:
     return talker.id in {getattr(overseer(cadre, principal), "id", None), getattr(principal, "id", None)}
 
 
-def owed(year: int, scope: Scope) -> list[tuple[Person, Person]]:
-    """(cadre, who owes him the talk) for the cadres in scope not yet talked to in ``year``."""
+def _owed(year: int, scope: Scope):
+    """SELECT (cadre id, unit id, overseer id) of the cadres in scope still
+    owed a talk in ``year``: :func:`overseer` written in SQL, so a list of
+    them is counted and paged in the database."""
     talked = select(IntegrityTalk.cadre_id).where(IntegrityTalk.year == year)
-    people = list(db.session.scalars(
-        select(Person).where(criteria(Person, scope), Person.id.not_in(talked))
-        .options(selectinload(Person.unit), selectinload(Person.section).selectinload(Section.supervisor))
-        .order_by(Person.unit_id, Person.section_id, Person.id)))
-    heads = principals({p.unit_id for p in people})
-    rows = [(p, overseer(p, heads.get(p.unit_id))) for p in people]
-    return [(cadre, by) for cadre, by in rows if by is not None]
+    principal = (select(Person.unit_id, func.min(Person.id).label("id")).where(Person.is_leader)
+                 .group_by(Person.unit_id).subquery())
+    supervisor = Section.supervisor_id
+    by = case((and_(supervisor.is_not(None), supervisor != Person.id), supervisor),
+              (and_(principal.c.id.is_not(None), principal.c.id != Person.id), principal.c.id))
+    return (select(Person.id.label("cadre_id"), Person.unit_id, by.label("by_id"))
+            .outerjoin(Section, Person.section_id == Section.id)
+            .outerjoin(principal, principal.c.unit_id == Person.unit_id)
+            .where(criteria(Person, scope), Person.id.not_in(talked), by.is_not(None)))
+
+
+def _pairs(rows) -> list[tuple[Person, Person]]:
+    """(cadre, overseer) for rows of :func:`_owed`, the people loaded in a few queries."""
+    ids = {r.cadre_id for r in rows} | {r.by_id for r in rows}
+    people = {p.id: p for p in db.session.scalars(
+        select(Person).where(Person.id.in_(ids))
+        .options(selectinload(Person.unit), selectinload(Person.section)))} if ids else {}
+    return [(people[r.cadre_id], people[r.by_id]) for r in rows]
+
+
+def owed(year: int, scope: Scope) -> list[tuple[Person, Person]]:
+    """(cadre, who owes him the talk) for every cadre in scope not yet talked to in ``year``."""
+    query = _owed(year, scope).order_by(Person.unit_id, Person.section_id, Person.id)
+    return _pairs(db.session.execute(query).all())
+
+
+def owed_count(year: int, scope: Scope) -> int:
+    return db.session.scalar(select(func.count()).select_from(_owed(year, scope).subquery()))
+
+
+def owed_by_unit(year: int, scope: Scope, page: int) -> paging.Page:
+    """One page of (unit, how many are owed a talk there), in unit order."""
+    owed_ = _owed(year, scope).subquery()
+    query = (select(Unit, func.count()).join(owed_, owed_.c.unit_id == Unit.id)
+             .group_by(Unit.id).order_by(Unit.code, Unit.id))
+    return paging.paginate(query, page, scalars=False)
+
+
+def owed_in_unit(year: int, scope: Scope, unit_id: int, page: int) -> paging.Page:
+    """One page of (cadre, who owes him the talk) in one unit."""
+    query = (_owed(year, scope).where(Person.unit_id == unit_id)
+             .order_by(Person.section_id, Person.id))
+    result = paging.paginate(query, page, scalars=False)
+    result.items = _pairs(result.items)
+    return result

@@ -1,13 +1,13 @@
 """Pages: 后期处置, 廉政谈话 (with who is still owed one this year), 廉政档案 (the
 document, its print and workbook, its entries) and the log of archive reads."""
 from datetime import date, datetime
-from itertools import groupby
 
-from flask import g, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from sqlalchemy import select
 
+from app import paging
 from app.archives import access, document, rules, services, talks
 from app.archives.hooks import Placing
 from app.archives.models import ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk
@@ -18,8 +18,9 @@ from app.exports.xlsx import workbook
 from app.extensions import db
 from app.formatting import cn_date
 from app.forms import FieldRule, choice_field
+from app.organisation.models import Unit
 from app.security import roles
-from app.security.scope import current_scope
+from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
 
 LABELS = {
@@ -80,15 +81,22 @@ class TalkView(Placing, ScopedModelView):
     @expose("/owed")
     @has_access
     def owed(self):
-        """Who is still owed this year's talk: per unit, and by name within a unit."""
+        """Who is still owed this year's talk: per unit, and by name within a unit, a page at a time."""
         year = request.args.get("year", date.today().year, type=int)
         unit_id = request.args.get("unit", type=int)
-        rows = talks.owed(year, current_scope())
-        units = [(unit, list(group)) for unit, group in groupby(rows, key=lambda r: r[0].unit)]
+        scope = current_scope()
+        total = talks.owed_count(year, scope)
+        units = talks.owed_by_unit(year, scope, 1 if unit_id else paging.number())
+        if unit_id is None and units.total == 1:
+            unit_id = units.items[0][0].id
+        unit = people = None
         if unit_id:
-            units = [(u, group) for u, group in units if u.id == unit_id]
-        return self.render_template("archives/owed.html", year=year, units=units,
-                                    detailed=len(units) == 1 or bool(unit_id), total=len(rows))
+            unit = db.session.scalar(select(Unit).where(Unit.id == unit_id, criteria(Unit, scope)))
+            if unit is None:
+                abort(404)
+            people = talks.owed_in_unit(year, scope, unit_id, paging.number())
+        return self.render_template("archives/owed.html", year=year, units=units, unit=unit, people=people,
+                                    total=total)
 
 
 class ArchiveView(Placing, ScopedModelView):
@@ -111,8 +119,7 @@ class ArchiveView(Placing, ScopedModelView):
     def _get_list_widget(self, *args, **kwargs):
         widgets = super()._get_list_widget(*args, **kwargs)
         shown = widgets["list"].template_args["pks"]
-        access.log_reads(g.user, db.session.scalars(
-            select(IntegrityArchive).where(IntegrityArchive.id.in_(shown))), ArchiveReadChannel.LIST)
+        access.log_reads(g.user, shown, ArchiveReadChannel.LIST)
         return widgets
 
     def _read(self, pk, channel):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from wtforms import IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired
 
+from app import paging
 from app.assessment import documents, rules, services
 from app.assessment.hooks import Drafting, Grading, OpenNotice, Organised
 from app.assessment.models import Assessment, Commendation, Inspection, RectificationNotice, SelfCheck
@@ -171,8 +172,8 @@ class SelfCheckView(Drafting, ScopedModelView):
         rows = documents.filing(year, quarter, current_scope())
         missing = request.args.get("missing") == "1"
         return self.render_template("assessment/filing.html", year=year, quarter=quarter, quarters=QUARTERS,
-                                    rows=[r for r in rows if not (missing and r.filed)], missing=missing,
-                                    filed=sum(r.filed for r in rows), total=len(rows))
+                                    rows=paging.of_list([r for r in rows if not (missing and r.filed)]),
+                                    missing=missing, filed=sum(r.filed for r in rows), total=len(rows))
 
     @expose("/filing.xlsx")
     @has_access

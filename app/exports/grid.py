@@ -33,13 +33,16 @@ class Grid:
     header_rows: int = 0                 # rows repeated on every printed page
     landscape: bool = True
     sheet: str = ""                      # worksheet name
+    _height: int = field(default=0, repr=False)  # rows used so far, kept as cells are added
 
     @property
     def height(self) -> int:
-        return max((c.row + c.rows for c in self.cells), default=0)
+        """Rows used: a running maximum, so a grid of n rows is built in linear time."""
+        return self._height
 
     def add(self, row, col, value, rows=1, cols=1, kind=BODY, link=None) -> "Grid":
         self.cells.append(Cell(row, col, value, rows, cols, kind, link))
+        self._height = max(self._height, row + rows)
         return self
 
     def append(self, values, kind=BODY, spans=None) -> int:

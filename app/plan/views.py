@@ -6,6 +6,7 @@ from flask import request
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 
+from app import paging
 from app.formatting import cn_date
 from app.plan import services
 from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
@@ -68,7 +69,7 @@ class PlanSubmissionView(ScopedModelView):
         rows = services.statuses(current_scope())
         if request.args.get("overdue"):
             rows = [r for r in rows if r.state(today) == "逾期未报"]
-        return self.render_template("plan/status.html", rows=rows, today=today,
+        return self.render_template("plan/status.html", rows=paging.of_list(rows), today=today,
                                     overdue=sum(r.state(today) == "逾期未报" for r in rows))
 
 

@@ -4,10 +4,10 @@ from datetime import date, datetime
 from sqlalchemy import case, distinct, func, select
 
 from app.catalogue.models import Power
-from app.enums import PowerStatus, RiskLevel, RiskType
+from app.enums import PowerStatus
 from app.extensions import db
 from app.organisation.models import Unit
-from app.risks.models import RiskForm, RiskPoint
+from app.risks.models import RiskForm
 from app.security.scope import criteria, current_scope
 from app.workflow.flows import APPROVED, DRAFT, label_of
 
@@ -24,14 +24,10 @@ def waiting(round_: int) -> list[dict]:
 
 
 def risks_by_type_and_level(round_: int) -> dict[str, dict[str, int]]:
-    query = (select(RiskPoint.risk_type, RiskPoint.level, func.count(RiskPoint.id))
-             .join(RiskForm, RiskPoint.form_id == RiskForm.id)
-             .where(RiskForm.round == round_, criteria(RiskPoint, current_scope()))
-             .group_by(RiskPoint.risk_type, RiskPoint.level))
-    table = {t.value: {lv.value: 0 for lv in RiskLevel} for t in RiskType}
-    for risk_type, level, n in db.session.execute(query):
-        table[risk_type][level] = n
-    return table
+    """From the 汇总表's maintained figures: one sum per cell, not a count of risks."""
+    from app.reports.summary import Filters, by_cell
+    return {t.value: {lv.value: n for (_, lv), n in cells.items()}
+            for t, cells in by_cell(Filters(round_)).items()}
 
 
 def units_without_self_check(today: date) -> list[str]:

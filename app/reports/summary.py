@@ -106,6 +106,15 @@ def by_owner_kind(filters: Filters) -> dict[Owner, Row]:
     return result
 
 
+def by_cell(filters: Filters) -> dict[RiskType, dict[tuple, int]]:
+    """The nine cells of 附件9 for everything in the filters, by type (the dashboard's chart)."""
+    sums = db.session.execute(select(*_sums(*CELL_COLUMNS.values())).where(filters.figures())).one()
+    result = {t: {} for t in RiskType}
+    for (t, lv), n in zip(CELLS, sums):
+        result[t][(t, lv)] = n
+    return result
+
+
 def total(rows_: list[Row]) -> Row:
     t = Row(None, "总合计")
     for r in rows_:

@@ -6,9 +6,10 @@ from flask import abort, after_this_request, request, send_file, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import paging
 from app.catalogue.views import xlsx_response, XLSX
 from app.enums import Owner, RiskLevel, RiskType
 from app.exports.xlsx import workbook
@@ -20,9 +21,6 @@ from app.risks.models import RiskForm, RiskPoint
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.workflow.flows import all_stage_labels
-
-PAGE_SIZE = 50
-
 
 def read_filters() -> Filters:
     unit_id = request.args.get("unit", type=int)
@@ -97,14 +95,11 @@ class Reports(BaseView):
                 if value not in allowed:
                     abort(400)
                 conditions.append(column == value)
-        base = select(RiskPoint).join(RiskForm, RiskPoint.form_id == RiskForm.id).where(*conditions)
-        count = db.session.scalar(select(func.count()).select_from(base.subquery()))
-        page = max(request.args.get("page", 1, type=int), 1)
-        items = db.session.scalars(base.options(joinedload(RiskPoint.unit), joinedload(RiskPoint.section),
-                                                joinedload(RiskPoint.owner), joinedload(RiskPoint.form))
-                                   .order_by(RiskPoint.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-        return self.render_template("reports/risks.html", items=items, count=count, page=page,
-                                    pages=max((count + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=request.args)
+        items = paging.paginate(
+            select(RiskPoint).join(RiskForm, RiskPoint.form_id == RiskForm.id).where(*conditions)
+            .options(joinedload(RiskPoint.unit), joinedload(RiskPoint.section), joinedload(RiskPoint.owner),
+                     joinedload(RiskPoint.form)).order_by(RiskPoint.id))
+        return self.render_template("reports/risks.html", items=items, args=request.args)
 
     @expose("/export.xlsx")
     @has_access

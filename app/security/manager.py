@@ -7,12 +7,14 @@ from wtforms.validators import DataRequired
 
 from app.security import api_errors, login_limit
 from app.security.auth_views import AuthDBView
+from app.security.choices import SearchedRelations
 from app.security.models import Login
 
 
-class UserDBModelView(FabUserDBModelView):
-    """登录账号: every login belongs to a person."""
+class UserDBModelView(SearchedRelations, FabUserDBModelView):
+    """登录账号: every login belongs to a person (searched by name, never listed in full)."""
 
+    method_permission_name = {"choices": "list"}
     list_columns = ["username", "person", "person.unit", "roles", "active", "last_login"]
     show_columns = ["username", "person", "email", "roles", "active", "last_login",
                     "login_count", "fail_login_count", "created_on"]

@@ -19,7 +19,8 @@ class Login(Scoped, FabUser):
     person_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("person.id"), unique=True, nullable=True)
     person: Mapped[Optional["Person"]] = relationship(  # noqa: F821
-        "Person", backref=backref("login", uselist=False, lazy="selectin"), lazy="joined")
+        # person.login loads on demand: a page of people does not also load their logins
+        "Person", backref=backref("login", uselist=False), lazy="joined")
     # Set only when the login himself chose his password: one set or reset by
     # anyone else (the administrator, a seed) cannot sign a form.
     own_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

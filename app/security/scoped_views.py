@@ -19,13 +19,14 @@ from wtforms import BooleanField
 
 from app.errors import Refused
 from app.integrity import SafeInterface
+from app.security.choices import SearchedRelations
 from app.security.scope import Scoped, ScopeFilter, default_county, in_scope
 
 # A page and its API share one resource name and these permissions.
 VIEW_PERMISSIONS = {
     "list": "read", "show": "read", "download": "read",
     "add": "add", "edit": "edit", "delete": "delete",
-    "action": "edit", "action_post": "edit", "muldelete": "delete",
+    "action": "edit", "action_post": "edit", "muldelete": "delete", "choices": "read",
 }
 API_PERMISSIONS = {
     "get_list": "read", "get": "read", "info": "read",
@@ -100,8 +101,9 @@ def _scoped_relations(model) -> dict:
     return rels
 
 
-class ScopedModelView(ModelView):
-    """A FAB ModelView whose every route obeys the data scope."""
+class ScopedModelView(SearchedRelations, ModelView):
+    """A FAB ModelView whose every route obeys the data scope; its relations to
+    growing tables are searched on demand (app.security.choices)."""
 
     method_permission_name = VIEW_PERMISSIONS
     base_filters = SCOPE_FILTER
@@ -223,8 +225,9 @@ class StepApi(ScopedApi):
 
 
 class EagerInterface(SafeInterface):
-    """Loads a page's many-to-one relations in one query each (selectinload),
-    so a list page issues the same number of queries at 10 rows or 100."""
+    """Loads a page's many-to-one and one-to-one relations (a person's login)
+    in one query each (selectinload), so a list page issues the same number
+    of queries at 10 rows or 100."""
 
     def apply_all(self, query, filters=None, order_column="", order_direction="", page=None,
                   page_size=None, select_columns=None, outer_default_load=False):
@@ -232,7 +235,7 @@ class EagerInterface(SafeInterface):
                                   select_columns, outer_default_load)
         joined = {c.split(".")[0] for c in select_columns or [] if "." in c}
         eager = [selectinload(getattr(self.obj, rel.key)) for rel in self.obj.__mapper__.relationships
-                 if rel.direction is MANYTOONE and rel.key not in joined]
+                 if (rel.direction is MANYTOONE or not rel.uselist) and rel.key not in joined]
         return query.options(*eager)
 
 

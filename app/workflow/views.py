@@ -9,6 +9,7 @@ from flask_appbuilder.views import expose
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app import paging
 from app.catalogue.views import xlsx_response
 from app.enums import Owner
 from app.errors import Refused
@@ -55,10 +56,10 @@ class FormPages(BaseView):
     @expose("/todo")
     @has_access
     def todo(self):
-        forms = db.session.scalars(
+        """The forms waiting for the viewer, longest waiting first, a page at a time."""
+        forms = paging.paginate(
             select(RiskForm).where(engine.todo_criteria(g.user), criteria(RiskForm, current_scope()))
-            .options(selectinload(RiskForm.owner), selectinload(RiskForm.unit),
-                     selectinload(RiskForm.section)).order_by(RiskForm.entered_stage_at)).all()
+            .order_by(RiskForm.entered_stage_at, RiskForm.id))
         return self.render_template("workflow/todo.html", forms=forms, today=date.today())
 
     @expose("/mine")
