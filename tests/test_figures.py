@@ -12,6 +12,7 @@ from app.audit.trail import acting_as
 from app.enums import ControlStage, Owner, RiskLevel, RiskType, RuleKind
 from app.errors import Refused
 from app.extensions import db
+from app.organisation.models import Unit
 from app.reports import figures, recount, summary
 from app.reports.models import SummaryFigure
 from app.risks.models import RiskForm, RiskPoint, Rule, SupervisionMethod
@@ -42,10 +43,12 @@ def assert_equal_to_recount(app, unit_id):
     for username in SCOPED_LOGINS:
         with app.test_request_context():
             g.user = login(username)
+            county = db.session.get(Unit, unit_id).county_id
             for f in (summary.Filters(ROUND), summary.Filters(ROUND, unit_id),
-                      summary.Filters(ROUND, stage="draft"), summary.Filters(ROUND, unit_id, "section_review")):
-                by = "section" if f.unit_id else "unit"
-                assert comparable(summary.rows(f, by)) == comparable(recount.rows(f, by)), (username, f)
+                      summary.Filters(ROUND, stage="draft"), summary.Filters(ROUND, unit_id, "section_review"),
+                      summary.Filters(ROUND, county_id=county)):
+                for by in (["section"] if f.unit_id else ["unit", "county"]):
+                    assert comparable(summary.rows(f, by)) == comparable(recount.rows(f, by)), (username, f, by)
                 mine, theirs = summary.by_owner_kind(f), recount.by_owner_kind(f)
                 assert comparable(mine.values()) == comparable(theirs.values()), (username, f)
 

@@ -21,6 +21,7 @@ class Filters:
     round: int
     unit_id: int | None = None
     stage: str | None = None  # a review stage key (of the form); None: every state
+    county_id: int | None = None
 
     def risks(self):
         """Conditions on risk points (joined to their form) for these filters and the scope."""
@@ -31,9 +32,13 @@ class Filters:
         return self._where(model, model.round, model.stage)
 
     def _where(self, model, round_, stage):
+        from app.organisation.models import Unit
+
         conditions = [round_ == self.round, criteria(model, current_scope())]
         if self.unit_id:
             conditions.append(model.unit_id == self.unit_id)
+        if self.county_id:
+            conditions.append(model.unit_id.in_(select(Unit.id).where(Unit.county_id == self.county_id)))
         if self.stage:
             conditions.append(stage == self.stage)
         return and_(*conditions)
@@ -57,20 +62,31 @@ def _sums(*names):
     return [func.coalesce(func.sum(getattr(SummaryFigure, n)), 0) for n in names]
 
 
+BY = ("county", "unit", "section")   # what a row of 附件9 is
+
+
+def _key(model, by: str):
+    """The column rows are grouped by, and the join it needs (a unit's county)."""
+    from app.organisation.models import Unit
+    if by == "county":
+        return Unit.county_id, (Unit, Unit.id == model.unit_id)
+    return (model.unit_id if by == "unit" else model.section_id), None
+
+
 def rows(filters: Filters, by: str = "unit") -> list[Row]:
-    """附件9 rows: one per unit (``by="unit"``) or per section of ``filters.unit_id``."""
-    key = SummaryFigure.unit_id if by == "unit" else SummaryFigure.section_id
+    """附件9 rows: one per county, per unit, or per section of ``filters.unit_id``."""
     table: dict = {}
+    key, join = _key(SummaryFigure, by)
     figures = (select(key, func.count(distinct(SummaryFigure.person_id)),
                       *_sums("risks", "measures", "methods", *CELL_COLUMNS.values()))
-               .where(filters.figures()).group_by(key))
-    for k, people, risks, measures, methods, *cells in db.session.execute(figures):
+               .select_from(SummaryFigure).where(filters.figures()).group_by(key))
+    for k, people, risks, measures, methods, *cells in db.session.execute(figures.join(*join) if join else figures):
         table[k] = Row(k, "", people=people, risks=risks, measures=measures, methods=methods,
                        cells={cell: n for cell, n in zip(CELLS, cells) if n})
-    rule_key = SummaryRule.unit_id if by == "unit" else SummaryRule.section_id
-    rules = (select(rule_key, SummaryRule.kind, func.count(distinct(SummaryRule.rule_id)))
-             .where(filters.figures(SummaryRule)).group_by(rule_key, SummaryRule.kind))
-    for k, kind, n in db.session.execute(rules):
+    key, join = _key(SummaryRule, by)
+    rules = (select(key, SummaryRule.kind, func.count(distinct(SummaryRule.rule_id))).select_from(SummaryRule)
+             .where(filters.figures(SummaryRule)).group_by(key, SummaryRule.kind))
+    for k, kind, n in db.session.execute(rules.join(*join) if join else rules):
         r = table.setdefault(k, Row(k, ""))
         if kind == RuleKind.NEW.value:
             r.new_rules = n
@@ -80,15 +96,16 @@ def rows(filters: Filters, by: str = "unit") -> list[Row]:
 
 
 def label_rows(table: dict, by: str) -> list[Row]:
-    """Names the rows (one query) and puts them in order, the unit's own level last."""
-    from app.organisation.models import Section, Unit
+    """Names the rows (one query) and puts them in order (counties as numbered,
+    units and sections by name, the unit's own level last)."""
+    from app.organisation.models import County, Section, Unit
 
-    names_of = Unit if by == "unit" else Section
+    names_of = {"county": County, "unit": Unit, "section": Section}[by]
     ids = [k for k in table if k is not None]
     names = dict(db.session.execute(select(names_of.id, names_of.name).where(names_of.id.in_(ids))).all()) if ids else {}
     for k, r in table.items():
         r.label = names.get(k, UNIT_LEVEL) if k is not None else UNIT_LEVEL
-    return sorted(table.values(), key=lambda r: (r.key is None, r.label))
+    return sorted(table.values(), key=lambda r: (r.key is None, r.key if by == "county" else r.label))
 
 
 def by_owner_kind(filters: Filters) -> dict[Owner, Row]:

@@ -14,8 +14,11 @@ def _no_link(**_):
     return None
 
 
-def summary_9(filters: Filters, by: str = "unit", unit_name: str = "", link: Link = _no_link) -> Grid:
-    """附件9 廉政风险识别、防控、监督汇总表（部门）."""
+def summary_9(filters: Filters, by: str = "unit", unit_name: str = "", link: Link = _no_link,
+              opener: Link | None = None) -> Grid:
+    """附件9 廉政风险识别、防控、监督汇总表（部门）: rows by county, unit or section; ``link``
+    leads from a number to its risks, ``opener`` from a county or unit to its own table."""
+    opener = opener or _no_link
     grid = Grid("廉政风险识别、防控、监督汇总表（部门）", [18, 8, 8] + [5] * 9 + [8, 8, 8, 8],
                 subtitle=f"填报单位（盖章）：{unit_name}　　　　填报日期：{cn_date(date.today())}",
                 footer=["填报人签字：　　　　　　　　主管领导签字："], header_rows=2, sheet="汇总表（附件9）")
@@ -31,8 +34,9 @@ def summary_9(filters: Filters, by: str = "unit", unit_name: str = "", link: Lin
     lines = rows(filters, by)
     for r in lines + [total(lines)]:
         is_total = r.label == "总合计"
-        where = {} if is_total else ({"unit": r.key} if by == "unit" else {"section": r.key or 0})
-        values = [r.label, r.people, (r.risks, link(**where))]
+        where = {} if is_total else {by: r.key if by != "section" else r.key or 0}
+        label = opener(**where) if where and by != "section" else None
+        values = [(r.label, label), r.people, (r.risks, link(**where))]
         values += [(r.cells.get(cell, 0), link(type=cell[0].value, level=cell[1].value, **where)) for cell in CELLS]
         values += [r.measures, r.methods, r.new_rules, r.revised_rules]
         row = grid.height

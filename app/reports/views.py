@@ -14,7 +14,7 @@ from app.catalogue.views import xlsx_response, XLSX
 from app.enums import Owner, RiskLevel, RiskType
 from app.exports.xlsx import workbook
 from app.extensions import db
-from app.organisation.models import Unit
+from app.organisation.models import County, Unit
 from app.reports import dashboard, export, tables
 from app.reports.summary import Filters
 from app.risks.models import RiskForm, RiskPoint
@@ -23,19 +23,47 @@ from app.security.scope import criteria, current_scope
 from app.workflow.flows import all_stage_labels
 
 def read_filters() -> Filters:
+    """The filters of the address, each checked against the viewer's scope."""
+    scope = current_scope()
     unit_id = request.args.get("unit", type=int)
-    if unit_id and db.session.scalar(select(Unit.id).where(
-            Unit.id == unit_id, criteria(Unit, current_scope()))) is None:
+    county_id = request.args.get("county", type=int)
+    if unit_id and db.session.scalar(select(Unit.id).where(Unit.id == unit_id, criteria(Unit, scope))) is None:
+        abort(404)
+    if county_id and db.session.scalar(select(Unit.id).where(Unit.county_id == county_id, criteria(Unit, scope))
+                                       .limit(1)) is None:
         abort(404)
     return Filters(round=request.args.get("round", date.today().year, type=int), unit_id=unit_id,
-                   stage=request.args.get("stage") or None)
+                   stage=request.args.get("stage") or None, county_id=county_id)
+
+
+def counties_in_scope() -> list[County]:
+    return db.session.scalars(select(County).where(County.id.in_(
+        select(Unit.county_id).where(criteria(Unit, current_scope())))).order_by(County.id)).all()
+
+
+def rows_by(filters: Filters, counties: list) -> str:
+    """附件9 by section inside a unit, by unit inside a county, by county above (the city)."""
+    if filters.unit_id:
+        return "section"
+    return "unit" if filters.county_id or len(counties) <= 1 else "county"
+
+
+def _link(endpoint: str, filters: Filters):
+    def link(**where):
+        args = {"round": filters.round, "stage": filters.stage, "unit": filters.unit_id,
+                "county": filters.county_id, **where}
+        return url_for(endpoint, **{k: v for k, v in args.items() if v is not None})
+    return link
 
 
 def drill_link(filters: Filters):
-    def link(**where):
-        args = {"round": filters.round, "stage": filters.stage, "unit": filters.unit_id, **where}
-        return url_for("Reports.risks", **{k: v for k, v in args.items() if v is not None})
-    return link
+    """A number's address: the risks behind it."""
+    return _link("Reports.risks", filters)
+
+
+def open_link(filters: Filters):
+    """A county's or unit's address: its own 汇总表, one level down."""
+    return _link("Reports.summary", filters)
 
 
 class Reports(BaseView):
@@ -57,26 +85,33 @@ class Reports(BaseView):
                                     quarter=(date.today().month - 1) // 3 + 1,
                                     phase=dashboard.current_phase(date.today()))
 
-    def _grids(self, filters: Filters, link=None):
+    def _grids(self, filters: Filters, counties: list, link=None, opener=None):
         link = link or (lambda **_: None)
-        unit = db.session.get(Unit, filters.unit_id) if filters.unit_id else None
-        name = unit.name if unit else ""
-        return [tables.summary_9(filters, "section" if unit else "unit", name, link),
-                tables.summary_6(filters, name, link)]
+        by = rows_by(filters, counties)
+        place = (db.session.get(Unit, filters.unit_id) if filters.unit_id else
+                 db.session.get(County, filters.county_id) if filters.county_id else
+                 counties[0] if len(counties) == 1 else None)
+        name = place.name if place else ""
+        return [tables.summary_9(filters, by, name, link, opener), tables.summary_6(filters, name, link)]
 
     @expose("/summary")
     @has_access
     def summary(self):
         filters = read_filters()
-        units = db.session.scalars(select(Unit).where(criteria(Unit, current_scope())).order_by(Unit.code)).all()
-        return self.render_template("reports/summary.html", filters=filters, units=units,
-                                    stages=all_stage_labels(), grids=self._grids(filters, drill_link(filters)))
+        counties = counties_in_scope()
+        county = filters.county_id or (counties[0].id if len(counties) == 1 else None)
+        units = db.session.scalars(select(Unit).where(criteria(Unit, current_scope()), Unit.county_id == county)
+                                   .order_by(Unit.code)).all() if county else []
+        return self.render_template("reports/summary.html", filters=filters, units=units, counties=counties,
+                                    stages=all_stage_labels(),
+                                    grids=self._grids(filters, counties, drill_link(filters), open_link(filters)))
 
     @expose("/summary.xlsx")
     @has_access
     def summary_xlsx(self):
         filters = read_filters()
-        return xlsx_response(workbook(self._grids(filters)), f"廉政风险汇总表-{filters.round}年度.xlsx")
+        return xlsx_response(workbook(self._grids(filters, counties_in_scope())),
+                             f"廉政风险汇总表-{filters.round}年度.xlsx")
 
     @expose("/risks")
     @has_access

@@ -1,12 +1,15 @@
 """FAB security manager: our user model and the user pages with a person."""
 from flask import current_app, g, has_request_context
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.sqla.manager import SecurityManager as FabSecurityManager
 from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
+from sqlalchemy.orm import selectinload
 from wtforms.validators import DataRequired
 
 from app.security import api_errors, login_limit
 from app.security.auth_views import AuthDBView
+from app.organisation.models import Person
 from app.security.choices import SearchedRelations
 from app.security.models import Login
 
@@ -44,6 +47,16 @@ class UserDBModelView(SearchedRelations, FabUserDBModelView):
         super().pre_update(item)
 
 
+class LoginInterface(SQLAInterface):
+    """The login list's roles and each person's unit come with the page, not one query per row."""
+
+    def apply_all(self, query, *args, **kwargs):
+        query = super().apply_all(query, *args, **kwargs)
+        if self.obj is not Login:   # the interfaces of its relations (roles) are of this class too
+            return query
+        return query.options(selectinload(Login.roles), selectinload(Login.person).selectinload(Person.unit))
+
+
 class SecurityManager(FabSecurityManager):
     user_model = Login
     userdbmodelview = UserDBModelView
@@ -70,6 +83,10 @@ class SecurityManager(FabSecurityManager):
         user = super().auth_user_db(username, password)
         login_limit.mark_attempt(user)
         return user
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        self.userdbmodelview.datamodel = LoginInterface(self.user_model)
 
     def reset_password(self, userid, password):
         """Every password change goes through here (the login's own page, the
