@@ -7,9 +7,9 @@ from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelVie
 from sqlalchemy.orm import selectinload
 from wtforms.validators import DataRequired
 
+from app.organisation.models import Person
 from app.security import api_errors, login_limit
 from app.security.auth_views import AuthDBView
-from app.organisation.models import Person
 from app.security.choices import SearchedRelations
 from app.security.models import Login
 
