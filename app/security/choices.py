@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
 from wtforms import Field
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Optional, StopValidation
 
 PAGE = 20
 NOT_A_CHOICE = "所选记录不存在或不在您可选择的范围内。"
@@ -124,6 +124,10 @@ class SearchedChoice(Field):
         if any(r is None for r in rows):
             self.data = [r for r in rows if r is not None] if self.multiple else None
             raise ValueError(NOT_A_CHOICE)
+
+    def pre_validate(self, form):
+        if self.process_errors:   # the refusal above stands; "请选择" would only hide it
+            raise StopValidation()
 
 
 def choice_filters(view, column: str, mode: str):

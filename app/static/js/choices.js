@@ -22,6 +22,11 @@
         data: function (params) { return {q: params.term, page: params.page || 1}; }
       }
     });
+    // Select2 4.0.13 with jQuery 3.6 opens without focusing its search box: focus it, so typing searches.
+    $select.on("select2:open", function () {
+      var field = document.querySelector(".select2-container--open .select2-search__field");
+      if (field) { field.focus(); }
+    });
   }
 
   // A list filter rebuilt from the address has lost its option: fetch it back by id.
