@@ -69,16 +69,17 @@ def owed(year: int, scope: Scope) -> list[tuple[Person, Person]]:
     return _pairs(db.session.execute(query).all())
 
 
-def owed_count(year: int, scope: Scope) -> int:
-    return db.session.scalar(select(func.count()).select_from(_owed(year, scope).subquery()))
-
-
-def owed_by_unit(year: int, scope: Scope, page: int) -> paging.Page:
-    """One page of (unit, how many are owed a talk there), in unit order."""
+def owed_by_unit(year: int, scope: Scope, page: int) -> tuple[paging.Page, int]:
+    """One page of (unit, how many are owed a talk there) in unit order, and the
+    total owed in scope: one aggregate over the people, however many units."""
     owed_ = _owed(year, scope).subquery()
-    query = (select(Unit, func.count()).join(owed_, owed_.c.unit_id == Unit.id)
-             .group_by(Unit.id).order_by(Unit.code, Unit.id))
-    return paging.paginate(query, page, scalars=False)
+    counts = db.session.execute(select(owed_.c.unit_id, func.count()).group_by(owed_.c.unit_id)).all()
+    n = dict(counts)
+    ids = db.session.scalars(select(Unit.id).where(Unit.id.in_(n)).order_by(Unit.code, Unit.id)).all() if n else []
+    result = paging.of_list(ids, page)
+    units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(result.items)))} if ids else {}
+    result.items = [(units[i], n[i]) for i in result.items]
+    return result, sum(n.values())
 
 
 def owed_in_unit(year: int, scope: Scope, unit_id: int, page: int) -> paging.Page:

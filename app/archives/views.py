@@ -85,8 +85,7 @@ class TalkView(Placing, ScopedModelView):
         year = request.args.get("year", date.today().year, type=int)
         unit_id = request.args.get("unit", type=int)
         scope = current_scope()
-        total = talks.owed_count(year, scope)
-        units = talks.owed_by_unit(year, scope, 1 if unit_id else paging.number())
+        units, total = talks.owed_by_unit(year, scope, 1 if unit_id else paging.number())
         if unit_id is None and units.total == 1:
             unit_id = units.items[0][0].id
         unit = people = None

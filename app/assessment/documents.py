@@ -1,5 +1,6 @@
 """The 整改通知 on paper and the self-check filing list, as grids."""
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -35,10 +36,18 @@ def notice_grid(notice: RectificationNotice) -> Grid:
     return g
 
 
+class Place(NamedTuple):
+    """A unit or section as the filing list shows it: a light row, so a city's
+    nine thousand of them are read without building ORM objects."""
+    id: int
+    name: str
+    code: str = ""
+
+
 @dataclass
 class Filing:
-    unit: Unit
-    section: Section | None
+    unit: Place
+    section: Place | None
     report: SelfCheck | None
 
     @property
@@ -48,13 +57,15 @@ class Filing:
 
 def filing(year: int, quarter: int, scope: Scope) -> list[Filing]:
     """Every unit and section in scope with its report of the quarter, if any."""
-    units = db.session.scalars(select(Unit).where(criteria(Unit, scope)).order_by(Unit.code)).all()
-    sections = db.session.scalars(select(Section).where(criteria(Section, scope)).order_by(Section.id)).all()
+    units = [Place(*r) for r in db.session.execute(
+        select(Unit.id, Unit.name, Unit.code).where(criteria(Unit, scope)).order_by(Unit.code))]
+    sections = db.session.execute(select(Section.id, Section.name, Section.unit_id)
+                                  .where(criteria(Section, scope)).order_by(Section.id)).all()
     reports = {(r.unit_id, r.section_id): r for r in db.session.scalars(
         select(SelfCheck).where(SelfCheck.year == year, SelfCheck.quarter == quarter, criteria(SelfCheck, scope)))}
     by_unit = {}
-    for s in sections:
-        by_unit.setdefault(s.unit_id, []).append(s)
+    for section_id, name, unit_id in sections:
+        by_unit.setdefault(unit_id, []).append(Place(section_id, name))
     rows = []
     for u in units:
         rows.append(Filing(u, None, reports.get((u.id, None))))
