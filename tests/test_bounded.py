@@ -177,3 +177,44 @@ def test_a_risk_is_found_by_typing_and_chosen_in_the_browser(app, ctx, crawled):
     db.session.expire_all()
     assert db.session.query(ControlMeasure).filter_by(risk_id=risk.id, content="浏览器中选定的措施").count() == 1
     assert form_of(risk.form_id).stage == "draft"
+
+
+def test_reminder_fan_out_checks_each_scope_once_not_each_item(app, ctx):
+    """Every rule's items reach the same logins as one in_scope per (login, item) would
+    send them to, in a few statements per rule however many items there are."""
+    from datetime import datetime
+    from app.reminders import delivery
+    from app.reminders.models import ReminderRule
+    from app.reminders.rules import due
+    from app.security.models import Login
+    from app.security.scope import in_scope, scope_of
+    from tests.test_reports import queries_during
+
+    end_of_year = datetime(date.today().year, 12, 30, 9, 0)
+    for rule in db.session.query(ReminderRule).order_by(ReminderRule.id):
+        period, items = due(rule, end_of_year)
+        if not items:
+            continue
+        seen = []
+        with app.app_context():
+            engine = db.engine
+        from sqlalchemy import event
+        listener = lambda *a, **k: seen.append(1)  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            found = delivery.recipients(rule, items)
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        wanted = set(rule.role_names)
+        candidates = [login for login in db.session.query(Login).filter(Login.active).all()
+                      if {r.name for r in login.roles} & wanted]
+        scopes = {scope_of(delivery._Authenticated(login)) for login in candidates}
+        # the logins and what their scopes read (5), then one statement per scope and 200 places
+        assert len(seen) <= 5 + len(scopes) * (1 + len(items) // 200), (rule.key, len(seen), len(scopes))
+        for login, mine in found.items():
+            scope = scope_of(delivery._Authenticated(login))
+            assert [i.text for i in mine] == [i.text for i in items if in_scope(i.record, scope)], rule.key
+        for login in candidates:
+            if login not in found:
+                scope = scope_of(delivery._Authenticated(login))
+                assert not any(in_scope(i.record, scope) for i in items), (rule.key, login.username)
