@@ -38,14 +38,17 @@ from app.security.models import Login  # noqa: E402
 CELLS = ", ".join(f"sum({c})" for c in CELL_COLUMNS.values())
 LEVELS = ", ".join("sum(" + " + ".join(c for (_, lv), c in CELL_COLUMNS.items() if lv is level) + ")"
                    for level in dict.fromkeys(lv for _, lv in CELL_COLUMNS))
-# {key}: what a row is; {join}: the unit, for a county key; {place}: one county, or the city
+# {key}: what a row is; {join}: the unit, for a county key; {names}: where a row's name is;
+# {place}: one county, or the city
 PLACES = {
-    "county": {"key": "{t}.unit_id", "join": "", "place": "AND {t}.unit_id IN (SELECT id FROM unit WHERE county_id = :county)"},
-    "city": {"key": "u.county_id", "join": "JOIN unit u ON u.id = {t}.unit_id", "place": ""},
+    "county": {"key": "{t}.unit_id", "join": "", "names": "unit",
+               "place": "AND {t}.unit_id IN (SELECT id FROM unit WHERE county_id = :county)"},
+    "city": {"key": "u.county_id", "join": "JOIN unit u ON u.id = {t}.unit_id", "names": "county", "place": ""},
 }
-TABLE = {  # the same figures from the table that holds them: one row per form and place
-    "rows": "SELECT {key}, count(DISTINCT f.person_id), sum(f.risks), sum(f.measures), sum(f.methods), " + CELLS +
-            " FROM summary_figure f {join} WHERE f.round = :round {place} GROUP BY 1",
+TABLE = {  # the same figures (and the rows' names) from the table that holds them: one row per form and place
+    "rows": "SELECT {key}, n.name, count(DISTINCT f.person_id), sum(f.risks), sum(f.measures), sum(f.methods), " +
+            CELLS + " FROM summary_figure f {join} LEFT JOIN {names} n ON n.id = {key} "
+            "WHERE f.round = :round {place} GROUP BY 1, 2",
     "rules": "SELECT {key}, f.kind, count(DISTINCT f.rule_id) FROM summary_rule f {join} "
              "WHERE f.round = :round {place} GROUP BY 1, 2",
     "kinds": "SELECT f.owner_kind, sum(f.risks), sum(f.measures), " + LEVELS +
@@ -86,8 +89,8 @@ def main():
             params = {"round": round_, "county": county}
             table = statements(TABLE, "f", place)
             raw = statements(RAW, "p", place)
-            with app.test_request_context():
-                g.user = user
+            with app.app_context(), app.test_request_context():   # a g of its own: the scope is the user's
+                g.user = db.session.merge(user)
                 filters = summary.Filters(round_)
                 variants = {
                     "page": lambda: (summary.rows(filters, by), summary.by_owner_kind(filters)),

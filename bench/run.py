@@ -355,13 +355,20 @@ def main():
     parser.add_argument("--load-seconds", type=float, default=60)
     parser.add_argument("--load-requests", type=int, default=4000)
     parser.add_argument("--city-export", action="store_true")
+    parser.add_argument("--resume", action="store_true", help="keep the steps bench/data/results.json already holds")
     args = parser.parse_args()
     os.makedirs(DATA, exist_ok=True)
+    saved = os.path.join(DATA, "results.json")
     r = {"started": f"{datetime.now():%Y-%m-%d %H:%M}", "machine": machine(), "repeat": args.repeat,
          "crawl_repeat": args.crawl_repeat, "loadavg": {"start": load_average()}}
+    if args.resume and os.path.exists(saved):
+        r = json.load(open(saved))
+        args.reuse = True
     url = database(args.database, fresh=not args.reuse)
     env = {"DATABASE_URL": url, "ADMIN_PASSWORD": ADMIN_PASSWORD, "DEMO_PASSWORD": PASSWORD}
-    if args.reuse:
+    if "build" in r:
+        pass
+    elif args.reuse:
         r["build"] = {"counts": row_counts(env)}
     else:
         print("loading the city …", flush=True)
@@ -371,15 +378,19 @@ def main():
              ("load", lambda: mixed_load(env, args.load_seconds, args.load_requests)),
              ("export", lambda: exports(env, args.repeat, args.city_export))]
     for name, step in steps:
+        if name in r:
+            continue
         print(f"measuring {name} …", flush=True)
         started = time.perf_counter()
         result = step()
         r[name] = result
         r["loadavg"][f"after {name}"] = load_average()
         print(f"  {time.perf_counter() - started:.0f} s", flush=True)
-    r["finished"] = f"{datetime.now():%H:%M}"
+        with open(saved, "w") as f:   # a run stopped half-way resumes from here (--resume)
+            json.dump(r, f, ensure_ascii=False, indent=1)
+    r["finished"] = f"{datetime.now():%Y-%m-%d %H:%M}"
     r["notes"] = open(NOTES).read().strip() if os.path.exists(NOTES) else ""
-    with open(os.path.join(DATA, "results.json"), "w") as f:
+    with open(saved, "w") as f:
         json.dump(r, f, ensure_ascii=False, indent=1)
     out = os.path.join(ROOT, "bench", "RESULTS.md")
     with open(out, "w") as f:

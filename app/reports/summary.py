@@ -74,37 +74,52 @@ def _key(model, by: str):
 
 
 def rows(filters: Filters, by: str = "unit") -> list[Row]:
-    """附件9 rows: one per county, per unit, or per section of ``filters.unit_id``."""
+    """附件9 rows: one per county, per unit, or per section of ``filters.unit_id``,
+    named in the same statement."""
+    from sqlalchemy.orm import aliased
+
     table: dict = {}
     key, join = _key(SummaryFigure, by)
-    figures = (select(key, func.count(distinct(SummaryFigure.person_id)),
+    named = aliased(_names_of(by))
+    figures = (select(key, named.name, func.count(distinct(SummaryFigure.person_id)),
                       *_sums("risks", "measures", "methods", *CELL_COLUMNS.values()))
-               .select_from(SummaryFigure).where(filters.figures()).group_by(key))
-    for k, people, risks, measures, methods, *cells in db.session.execute(figures.join(*join) if join else figures):
-        table[k] = Row(k, "", people=people, risks=risks, measures=measures, methods=methods,
+               .select_from(SummaryFigure))
+    figures = (figures.join(*join) if join else figures).outerjoin(named, named.id == key)
+    for k, name, people, risks, measures, methods, *cells in db.session.execute(
+            figures.where(filters.figures()).group_by(key, named.name)):
+        table[k] = Row(k, name or UNIT_LEVEL, people=people, risks=risks, measures=measures, methods=methods,
                        cells={cell: n for cell, n in zip(CELLS, cells) if n})
     key, join = _key(SummaryRule, by)
     rules = (select(key, SummaryRule.kind, func.count(distinct(SummaryRule.rule_id))).select_from(SummaryRule)
              .where(filters.figures(SummaryRule)).group_by(key, SummaryRule.kind))
     for k, kind, n in db.session.execute(rules.join(*join) if join else rules):
-        r = table.setdefault(k, Row(k, ""))
+        r = table.setdefault(k, Row(k, ""))   # a 制度 answers risks, so its row is there already
         if kind == RuleKind.NEW.value:
             r.new_rules = n
         else:
             r.revised_rules = n
-    return label_rows(table, by)
+    if any(not r.label for r in table.values()):
+        return label_rows(table, by)
+    return _ordered(table, by)
+
+
+def _names_of(by: str):
+    from app.organisation.models import County, Section, Unit
+    return {"county": County, "unit": Unit, "section": Section}[by]
 
 
 def label_rows(table: dict, by: str) -> list[Row]:
-    """Names the rows (one query) and puts them in order (counties as numbered,
-    units and sections by name, the unit's own level last)."""
-    from app.organisation.models import County, Section, Unit
-
-    names_of = {"county": County, "unit": Unit, "section": Section}[by]
+    """Names the rows (one query) and puts them in order."""
+    names_of = _names_of(by)
     ids = [k for k in table if k is not None]
     names = dict(db.session.execute(select(names_of.id, names_of.name).where(names_of.id.in_(ids))).all()) if ids else {}
     for k, r in table.items():
         r.label = names.get(k, UNIT_LEVEL) if k is not None else UNIT_LEVEL
+    return _ordered(table, by)
+
+
+def _ordered(table: dict, by: str) -> list[Row]:
+    """Counties as numbered, units and sections by name, the unit's own level last."""
     return sorted(table.values(), key=lambda r: (r.key is None, r.key if by == "county" else r.label))
 
 
