@@ -7,13 +7,12 @@ from urllib.parse import quote
 from flask import Response, abort, current_app, flash, g, redirect, request, url_for
 from flask_appbuilder import BaseView, ModelView
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
-from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from markupsafe import Markup
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.archives.hooks import Placing
 from app.archives.rules import past_date_error
@@ -31,6 +30,7 @@ from app.monitoring.models import MeasureCheck, RiskWarning, Signal, WarningRule
 from app.organisation.models import Person, Section, Unit
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint
 from app.security import roles
+from app.security.choices import SearchedChoice
 from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
 from app.workflow.flows import APPROVED
@@ -62,32 +62,23 @@ def _status(value):
     return Markup('<span class="label label-danger">{}</span>').format(value) if red else value
 
 
-class InScope(QuerySelectField):
-    """A related record chosen among those in the viewer's scope; anything else is refused
-    in Chinese at the field (``explain`` may say more about a record that exists).
+class InScope(SearchedChoice):
+    """A related record chosen among those in the viewer's scope (and ``where()``),
+    searched as one types (``app.security.choices``); anything else is refused in
+    Chinese at the field (``explain`` may say more about a record that exists).
     ``rules`` are field validators run on a chosen record."""
 
     def __init__(self, label, model, order, where=None, explain=None, required=False, description="",
                  get_label=None, rules=(), **kwargs):
-        def query():
-            q = select(model).where(criteria(model, current_scope()))
-            if where is not None:
-                q = q.where(*where())
-            return db.session.scalars(q.order_by(*order)).unique().all()
         first = InputRequired(message=f"请选择{label}。") if required else Optional()
-        super().__init__(label, query_func=query, get_pk_func=lambda o: o.id, get_label=get_label,
-                         allow_blank=not required, blank_text="（未选）", widget=Select2Widget(),
-                         description=description, validators=[first, *rules], **kwargs)
-        self.model, self.explain = model, explain
+        super().__init__(label, [first, *rules], model=model, where=where, order=order, get_label=get_label,
+                         description=description, **kwargs)
+        self.explain = explain
 
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raw = self._formdata
-            record = db.session.get(self.model, int(raw)) if raw and str(raw).isdigit() else None
-            message = self.explain(record) if self.explain and record is not None else None
-            raise ValidationError(message or f"所选{self.label.text}不存在或不在您的数据范围内。")
+    def refusal(self, raw) -> str:
+        record = db.session.get(self.model, int(raw)) if str(raw).isdigit() else None
+        message = self.explain(record) if self.explain and record is not None else None
+        return message or f"所选{self.label.text}不存在或不在您的数据范围内。"
 
 
 class OptionalInteger(IntegerField):

@@ -54,6 +54,7 @@ def _form_owner(model, text):
 
 
 SEARCHED = {  # by model name: the relations that grow with the organisation
+    "Unit": Searched(_name),
     "Person": Searched(_name, _person_label, ("unit", "section")),
     "Section": Searched(_name, lambda s: f"{s.unit.name} · {s.name}", ("unit",)),
     "Post": Searched(_name, lambda p: f"{p.unit.name} · {p.name}", ("unit",)),
@@ -62,7 +63,9 @@ SEARCHED = {  # by model name: the relations that grow with the organisation
     "RiskForm": Searched(_form_owner),
     "RiskPoint": Searched(lambda m, t: m.content.contains(t, autoescape=True),
                           lambda r: f"{r.content[:40]}（{r.owner.name}）", ("owner",)),
+    "ControlMeasure": Searched(lambda m, t: m.content.contains(t, autoescape=True), load=("risk",)),
 }
+LISTED = {"Unit"}   # searched where a page asks for it, but a page's own relation to units stays a select
 
 
 def searched(model) -> Searched | None:
@@ -77,34 +80,53 @@ class SearchedSelect:
         name = kwargs.pop("name_", None) or kwargs.pop("name", None) or field.name
         attrs = {"class": "form-control searched-choice", "data-url": field.url(),
                  "data-placeholder": "输入名称中的几个字搜索", "style": "width: 100%"}
-        chosen = field.chosen()
         html = [f'<select name="{escape(name)}" id="{escape(kwargs["id"])}"'
                 + (' multiple' if field.multiple else '')
                 + "".join(f' {k}="{escape(v)}"' for k, v in attrs.items()) + ">"]
         if not field.multiple:
             html.append('<option value=""></option>')
-        label = field.spec.label
-        html += [f'<option value="{escape(field.related.get_pk_value(o))}" selected>{escape(label(o))}</option>'
-                 for o in chosen]
+        html += [f'<option value="{escape(o.id)}" selected>{escape(field.label_of(o))}</option>'
+                 for o in field.chosen()]
         html.append("</select>")
         return Markup("".join(html))
 
 
 class SearchedChoice(Field):
-    """A many-to-one (or many-to-many, ``multiple``) field of a page whose
-    choices are searched on demand; the posted id(s) are fetched through the
-    page's own filters for the field, so none outside them can be chosen."""
+    """A many-to-one (or many-to-many, ``multiple``) field whose choices are
+    searched on demand; the posted id(s) are fetched through the same query
+    the search uses, so none outside it can be chosen.
+
+    Either a relation of a page (``view``, ``column``, ``mode``): the choices are
+    those the page's own filters allow; or a record of ``model`` in the viewer's
+    data scope, narrowed by ``where()`` (extra conditions), in ``order``.
+    """
 
     widget = SearchedSelect()
 
-    def __init__(self, label=None, validators=None, *, view, column, mode, multiple=False, **kwargs):
+    def __init__(self, label=None, validators=None, *, view=None, column=None, mode=None, multiple=False,
+                 model=None, where=None, order=(), get_label=None, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.view, self.column, self.mode, self.multiple = view, column, mode, multiple
-        self.related = view.datamodel.get_related_interface(column)
-        self.spec = searched(self.related.obj)
+        self.model = view.datamodel.get_related_interface(column).obj if view is not None else model
+        self.where, self.order = where, order
+        self.spec = searched(self.model) or Searched(_name)
+        self.label_of = get_label or self.spec.label
 
     def url(self) -> str:
-        return url_for(f"{type(self.view).__name__}.choices", column=self.column, mode=self.mode)
+        view = type(self.view).__name__ if self.view is not None else request.blueprint
+        mode = self.mode or ("edit" if request.endpoint and request.endpoint.endswith(".edit") else "add")
+        return url_for(f"{view}.choices", column=self.column or self.name, mode=mode)
+
+    def choices(self):
+        """The rows that may be chosen, as a query (the search narrows it further)."""
+        from app.extensions import db
+        from app.security.scope import criteria, current_scope
+
+        if self.view is not None:
+            related = self.view.datamodel.get_related_interface(self.column)
+            return choice_filters(self.view, self.column, self.mode).apply_all(related.session.query(self.model))
+        query = db.session.query(self.model).filter(criteria(self.model, current_scope()))
+        return query.filter(*self.where()) if self.where is not None else query
 
     def chosen(self) -> list:
         if self.data is None:
@@ -118,12 +140,15 @@ class SearchedChoice(Field):
         ids = [v for v in valuelist if v not in ("", "__None")]
         if not self.multiple:
             ids = ids[:1]
-        filters = choice_filters(self.view, self.column, self.mode)
-        rows = [self.related.get(pk, filters) for pk in ids]
-        self.data = rows if self.multiple else (rows[0] if rows else None)
-        if any(r is None for r in rows):
-            self.data = [r for r in rows if r is not None] if self.multiple else None
-            raise ValueError(NOT_A_CHOICE)
+        rows = [self.choices().filter(self.model.id == int(pk)).first() if str(pk).isdigit() else None
+                for pk in ids]
+        self.data = [r for r in rows if r is not None] if self.multiple else (rows[0] if rows else None)
+        refused = [pk for pk, r in zip(ids, rows) if r is None]
+        if refused:
+            raise ValueError(self.refusal(refused[0]))
+
+    def refusal(self, raw) -> str:
+        return NOT_A_CHOICE
 
     def pre_validate(self, form):
         if self.process_errors:   # the refusal above stands; "请选择" would only hide it
@@ -143,6 +168,12 @@ class SearchedRelations:
     fields in the add, edit and search forms, served by :meth:`choices`."""
 
     def __init__(self, **kwargs):
+        # the choices route is served, and asks what the page's list asks, whatever the view declares
+        if self.include_route_methods is not None:
+            self.include_route_methods = set(self.include_route_methods) | {"choices"}
+        names = dict(self.method_permission_name or {})
+        if names and "choices" not in names:
+            self.method_permission_name = {**names, "choices": names.get("list", "list")}
         model = self.datamodel.obj
         for mode, columns_attr, extra_attr in (("add", "add_columns", "add_form_extra_fields"),
                                                ("edit", "edit_columns", "edit_form_extra_fields"),
@@ -151,7 +182,9 @@ class SearchedRelations:
             for rel in model.__mapper__.relationships:
                 if rel.key in extra or rel.key not in (getattr(self, columns_attr, None) or []):
                     continue
-                if rel.direction not in (MANYTOONE, MANYTOMANY) or searched(rel.mapper.class_) is None:
+                target = rel.mapper.class_
+                if rel.direction not in (MANYTOONE, MANYTOMANY) or searched(target) is None \
+                        or target.__name__ in LISTED:
                     continue
                 extra[rel.key] = self._searched_field(rel, mode)
             setattr(self, extra_attr, extra)
@@ -172,22 +205,21 @@ class SearchedRelations:
     def choices(self, column):
         """Twenty rows matching ``q`` (page ``page``), or the row ``id``, as Select2 reads them."""
         mode = request.args.get("mode", "add")
-        fields = getattr(self, f"{mode}_form_extra_fields", None) if mode in MODES else None
-        field = (fields or {}).get(column)
-        if getattr(field, "field_class", None) is not SearchedChoice:   # only the fields this page searches
+        if mode not in MODES:
             abort(404)
-        related = self.datamodel.get_related_interface(column)
-        related_model = related.obj
-        spec = searched(related_model)
-        query = choice_filters(self, column, mode).apply_all(related.session.query(related_model))
-        query = query.options(*[selectinload(getattr(related_model, r)) for r in spec.load])
+        form_class = {"add": self.add_form, "edit": self.edit_form, "search": getattr(self, "search_form", None)}[mode]
+        field = getattr(form_class(formdata=None), column, None) if form_class is not None else None
+        if not isinstance(field, SearchedChoice):   # only the fields this page searches
+            abort(404)
+        model, spec = field.model, field.spec
+        query = field.choices().options(*[selectinload(getattr(model, r)) for r in spec.load])
         if request.args.get("id"):
-            row = query.filter(related_model.id == request.args.get("id", type=int)).first()
-            return jsonify(results=[{"id": row.id, "text": spec.label(row)}] if row else [])
+            row = query.filter(model.id == request.args.get("id", type=int)).first()
+            return jsonify(results=[{"id": row.id, "text": field.label_of(row)}] if row else [])
         text = (request.args.get("q") or "").strip()[:50]
         if text:
-            query = query.filter(spec.condition(related_model, text))
+            query = query.filter(spec.condition(model, text))
         page = max(request.args.get("page", 1, type=int), 1)
-        rows = query.order_by(related_model.id).limit(PAGE + 1).offset((page - 1) * PAGE).all()
-        return jsonify(results=[{"id": r.id, "text": spec.label(r)} for r in rows[:PAGE]],
+        rows = query.order_by(*(field.order or [model.id])).limit(PAGE + 1).offset((page - 1) * PAGE).all()
+        return jsonify(results=[{"id": r.id, "text": field.label_of(r)} for r in rows[:PAGE]],
                        pagination={"more": len(rows) > PAGE})
