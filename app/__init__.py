@@ -62,15 +62,17 @@ def close_file_downloads(app):
 
 
 def setup_db(app):
-    from app import models  # noqa: F401  (all mappers before first use)
+    from app import field_limits, models, sqlite  # noqa: F401  (all mappers before first use)
     from app.audit import trail
     from app.risks import content
 
+    sqlite.install()   # WAL and a busy timeout for the embedded default
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
                      compare_type=True, include_object=_include_object)
     trail.install()
     content.install()
+    field_limits.install()
 
 
 def _include_object(obj, name, type_, reflected, compare_to):

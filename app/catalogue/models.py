@@ -9,11 +9,12 @@ from app.extensions import db
 from app.organisation import rules
 from app.organisation.models import Section, Unit, _unit_of
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 LIST_SEPARATOR = "、"  # how several 公开形式 are written in one cell, as on paper
 
 
-class Power(Scoped, db.Model):
+class Power(Versioned, Scoped, db.Model):
     """职权: one power of one unit, as listed in its 职权目录."""
 
     __tablename__ = "power"
@@ -50,7 +51,7 @@ class Power(Scoped, db.Model):
         return self.name
 
 
-class FlowStep(db.Model):
+class FlowStep(Versioned, db.Model):
     """流程环节: one box of the power's 权力运行流程图."""
 
     __tablename__ = "flow_step"

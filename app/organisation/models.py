@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.organisation import rules
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
 class City(db.Model):
@@ -39,7 +40,7 @@ class County(Scoped, db.Model):
         return self.name
 
 
-class Unit(Scoped, db.Model):
+class Unit(Versioned, Scoped, db.Model):
     """单位: a county organ or township."""
 
     __tablename__ = "unit"
@@ -62,7 +63,7 @@ def _unit_of(obj) -> Unit | None:
     return obj.unit or (db.session.get(Unit, obj.unit_id) if obj.unit_id else None)
 
 
-class Section(Scoped, db.Model):
+class Section(Versioned, Scoped, db.Model):
     """内设部门/科室, with its 责任人 and its 分管领导."""
 
     __tablename__ = "section"
@@ -86,7 +87,7 @@ class Section(Scoped, db.Model):
         return self.name
 
 
-class Post(Scoped, db.Model):
+class Post(Versioned, Scoped, db.Model):
     """岗位, with its 岗位职责; 重点岗位 are watched more closely."""
 
     __tablename__ = "post"
@@ -109,7 +110,7 @@ class Post(Scoped, db.Model):
         return self.name
 
 
-class Person(Scoped, db.Model):
+class Person(Versioned, Scoped, db.Model):
     """工作人员."""
 
     __tablename__ = "person"
