@@ -44,6 +44,7 @@ def configure_security(app):
     headers.protect(app)  # first: its nonce must exist before any other hook can refuse a request
     csrf.init_app(app)
     error_pages.register(app)
+    app.before_request(api_errors.check_query)
     app.after_request(api_errors.translate)
 
 

@@ -78,11 +78,14 @@ def value_error(column, value, label: str) -> str | None:
 
 
 def _labels(model) -> dict[str, str]:
+    """The Chinese name of each field: its page's label, else the column's ``info["label"]``."""
     from app.integrity import labels_of
+    own = {attr.key: attr.columns[0].info["label"] for attr in model.__mapper__.column_attrs
+           if "label" in getattr(attr.columns[0], "info", {})}
     try:
-        return labels_of(model)
+        return {**own, **labels_of(model)}
     except RuntimeError:  # outside an application
-        return {}
+        return own
 
 
 def errors(item, required: bool = False) -> dict[str, str]:
@@ -99,7 +102,7 @@ def errors(item, required: bool = False) -> dict[str, str]:
         if not (history.added if not new else attr.key in state.dict):
             continue
         value = state.dict.get(attr.key)
-        label = labels.get(attr.key) or attr.key
+        label = labels.get(attr.key) or "该项内容"
         message = value_error(column, value, label)
         if (message is None and required and isinstance(column.type, (String, Text)) and not column.nullable
                 and isinstance(value, str) and not value.strip()):

@@ -1,6 +1,7 @@
 """Nothing lost, nothing twice (issue 12, parts 1, 2 and 5): the server of
 ``python run.py`` under twenty clients at once, edits that know about each
 other, and every kind of bad input refused in Chinese."""
+import json
 import re
 import threading
 import uuid
@@ -379,3 +380,262 @@ def test_concurrent_edits_of_a_signed_draft_answer_in_chinese(app):
     refused = next(a for a in answers if a.status_code == 409).json()["message"]
     assert "登记表刚刚已被他人修改" in refused and "请刷新后再改" in refused
     assert not re.search(r"[A-Za-z]{4,}", refused)   # no English, no SQL
+
+
+# ── 5. Bad input, all of it ─────────────────────────────────────────────
+class Raw:
+    """A body sent as it is, not as JSON made from a Python value."""
+
+    def __init__(self, data, content_type="application/json"):
+        self.data, self.content_type = data, content_type
+
+
+F, NUL, ESC, BEL, RLO, LRI = "{form}", "\x00", "\x1b", "\x07", "\u202e", "\u2066"
+# id, login, method, path, body, the answer, words the message must hold (the field, what is wrong)
+BAD_INPUT = [
+    ("risk form abc", "owner", "put", "/api/v1/risk/{risk}", {"form": "abc"}, 422, "登记表"),
+    ("risk form float", "owner", "put", "/api/v1/risk/{risk}", {"form": 1.5}, 422, "登记表"),
+    ("risk form true", "owner", "put", "/api/v1/risk/{risk}", {"form": True}, 422, "登记表"),
+    ("risk form list", "owner", "put", "/api/v1/risk/{risk}", {"form": [1]}, 422, "登记表"),
+    ("risk form object", "owner", "put", "/api/v1/risk/{risk}", {"form": {"id": 1}}, 422, "登记表"),
+    ("risk form negative", "owner", "put", "/api/v1/risk/{risk}", {"form": -1}, 422, "登记表"),
+    ("risk form 10^12", "owner", "put", "/api/v1/risk/{risk}", {"form": 10 ** 12}, 422, "登记表"),
+    ("risk power abc", "owner", "put", "/api/v1/risk/{risk}", {"power": "abc"}, 422, "所涉职权"),
+    ("risk content NUL", "owner", "put", "/api/v1/risk/{risk}", {"content": f"审核{NUL}把关"}, 422, "具体内容"),
+    ("risk content 100000", "owner", "put", "/api/v1/risk/{risk}", {"content": "审" * 100_000}, 422, "500"),
+    ("risk content 501", "owner", "put", "/api/v1/risk/{risk}", {"content": "审" * 501}, 422, "500"),
+    ("risk content ESC", "owner", "put", "/api/v1/risk/{risk}", {"content": f"审核{ESC}[31m"}, 422, "ESC"),
+    ("risk content BEL", "owner", "put", "/api/v1/risk/{risk}", {"content": f"审核{BEL}"}, 422, "具体内容"),
+    ("risk content RLO", "owner", "put", "/api/v1/risk/{risk}", {"content": f"审核{RLO}核审"}, 422, "RLO"),
+    ("risk content LRI", "owner", "put", "/api/v1/risk/{risk}", {"content": f"审核{LRI}"}, 422, "具体内容"),
+    ("risk content surrogate", "owner", "put", "/api/v1/risk/{risk}", Raw('{"content": "\\ud800"}'), 422,
+     "具体内容"),
+    ("risk content empty", "owner", "put", "/api/v1/risk/{risk}", {"content": ""}, 422, "具体内容"),
+    ("risk content blank", "owner", "put", "/api/v1/risk/{risk}", {"content": "   "}, 422, "具体内容"),
+    ("risk content number", "owner", "put", "/api/v1/risk/{risk}", {"content": 123}, 422, "应为文字"),
+    ("risk content null", "owner", "put", "/api/v1/risk/{risk}", {"content": None}, 422, "具体内容"),
+    ("risk level", "owner", "put", "/api/v1/risk/{risk}", {"level": "五级"}, 422, "风险等级"),
+    ("risk type list", "owner", "put", "/api/v1/risk/{risk}", {"risk_type": ["思想道德"]}, 422, "风险类别"),
+    ("risk unknown field", "owner", "put", "/api/v1/risk/{risk}", {"nope": 1}, 422, "不是可以提交的字段"),
+    ("risk version text", "owner", "put", "/api/v1/risk/{risk}", {"version": "abc"}, 422, "版本号"),
+    ("risk version negative", "owner", "put", "/api/v1/risk/{risk}", {"version": -3}, 422, "版本号"),
+    ("risk body list", "owner", "put", "/api/v1/risk/{risk}", [1], 400, "JSON 对象"),
+    ("risk body text", "owner", "put", "/api/v1/risk/{risk}", "abc", 400, "JSON 对象"),
+    ("risk body number", "owner", "put", "/api/v1/risk/{risk}", 42, 400, "JSON 对象"),
+    ("risk body null", "owner", "put", "/api/v1/risk/{risk}", None, 400, "JSON"),
+    ("risk body broken", "owner", "put", "/api/v1/risk/{risk}", Raw("{bad"), 400, "JSON"),
+    ("risk body form", "owner", "put", "/api/v1/risk/{risk}", Raw("content=x", "application/x-www-form-urlencoded"),
+     400, "JSON"),
+    ("new risk list", "owner", "post", "/api/v1/risk/", [1], 400, "JSON 对象"),
+    ("new risk empty", "owner", "post", "/api/v1/risk/", {}, 422, "必须填写"),
+    ("new risk NUL", "owner", "post", "/api/v1/risk/", {"form": F, "content": f"a{NUL}", **RISK}, 422, "具体内容"),
+    ("new risk form abc", "owner", "post", "/api/v1/risk/", {"form": "abc", "content": "x", **RISK}, 422, "登记表"),
+    ("new measure 501", "owner", "post", "/api/v1/control/", {"risk": "{risk}", "stage": "前期预防",
+                                                               "content": "措" * 501}, 422, "500"),
+    ("submit list", "owner", "post", "/api/v1/form/{form}/submit", [1], 400, "JSON 对象"),
+    ("submit text", "owner", "post", "/api/v1/form/{form}/submit", "x", 400, "JSON 对象"),
+    ("submit broken", "owner", "post", "/api/v1/form/{form}/submit", Raw("{bad"), 400, "JSON"),
+    ("submit plain text", "owner", "post", "/api/v1/form/{form}/submit", Raw("hello", "text/plain"), 400, "JSON"),
+    ("submit expected number", "owner", "post", "/api/v1/form/{form}/submit", {"expected": 5}, 400, "当前环节"),
+    ("approve opinion 123", "czj_ys_head", "post", "/api/v1/form/{form}/approve", {"opinion": 123}, 400, "意见"),
+    ("return opinion list", "czj_ys_head", "post", "/api/v1/form/{form}/return", {"opinion": ["x"]}, 400, "意见"),
+    ("return opinion object", "czj_ys_head", "post", "/api/v1/form/{form}/return", {"opinion": {"a": 1}}, 400,
+     "意见"),
+    ("peer opinion NUL", "czj_fg", "post", "/api/v1/form/{form}/peer", {"opinion": f"请补充{NUL}"}, 400,
+     "意见"),
+    ("peer opinion 100000", "czj_fg", "post", "/api/v1/form/{form}/peer", {"opinion": "查" * 100_000},
+     (400, 422), "意见"),
+    ("peer opinion RLO", "czj_fg", "post", "/api/v1/form/{form}/peer", {"opinion": f"帮查{RLO}"}, 400,
+     "意见"),
+    ("sign password number", "owner", "post", "/api/v1/form/{form}/sign", {"password": 123}, 400, "密码"),
+    ("person name 51", "czj_admin", "put", "/api/v1/person/{person}", {"name": "张" * 51}, 422, "50"),
+    ("person date invalid", "czj_admin", "put", "/api/v1/person/{person}", {"appointed_on": "2026-13-45"}, 422,
+     "应为日期"),
+    ("person date year 1", "czj_admin", "put", "/api/v1/person/{person}", {"appointed_on": "0001-01-01"}, 422,
+     "年份"),
+    ("person leader maybe", "czj_admin", "put", "/api/v1/person/{person}", {"is_leader": "maybe"}, 422, "true"),
+    ("person name RLO", "czj_admin", "put", "/api/v1/person/{person}", {"name": f"张{RLO}三"}, 422, "姓名"),
+    ("person name empty", "czj_admin", "put", "/api/v1/person/{person}", {"name": ""}, 422, "姓名"),
+    ("person post abc", "czj_admin", "put", "/api/v1/person/{person}", {"post": "abc"}, 422, "岗位"),
+    ("person phone NUL", "czj_admin", "put", "/api/v1/person/{person}", {"phone": f"1380013800{NUL}"}, 422, "NUL"),
+    ("person id number", "czj_admin", "put", "/api/v1/person/{person}", {"id_number": "x"}, 422, "身份证号"),
+    ("unit code emoji ESC", "office", "put", "/api/v1/unit/{unit}", {"code": "CZJ😀\x1b"}, 422, "单位代码"),
+    ("unit code emoji", "office", "put", "/api/v1/unit/{unit}", {"code": "JYJ😀"}, 422, "单位代码"),
+    ("unit name empty", "office", "put", "/api/v1/unit/{unit}", {"name": ""}, 422, "单位名称"),
+    ("unit county abc", "office", "put", "/api/v1/unit/{unit}", {"county": "abc"}, 422, "行政区划"),
+    ("rule lead_days 10^12", "office", "put", "/api/v1/reminder/{reminder}", {"lead_days": 10 ** 12}, 422, "提前天数"),
+    ("rule lead_days text", "office", "put", "/api/v1/reminder/{reminder}", {"lead_days": "abc"}, 422, "提前天数"),
+    ("rule name empty", "office", "put", "/api/v1/reminder/{reminder}", {"name": ""}, 422, "名称"),
+    ("rule name ESC", "office", "put", "/api/v1/reminder/{reminder}", {"name": f"提醒{ESC}"}, 422, "名称"),
+    ("selfcheck quarter 10^12", "jyj_admin", "put", "/api/v1/selfcheck/{selfcheck}", {"quarter": 10 ** 12}, 422,
+     "季度"),
+    ("selfcheck year text", "jyj_admin", "put", "/api/v1/selfcheck/{selfcheck}", {"year": "二〇二六"}, 422, "年度"),
+    ("selfcheck file list", "jyj_admin", "post", "/api/v1/selfcheck/{selfcheck}/file", [1], 400, "JSON 对象"),
+    ("inspection date", "office", "put", "/api/v1/inspection/{inspection}", {"held_on": "2026-02-30"}, 422, "日期"),
+    ("sample sections text", "office", "post", "/api/v1/inspection/{inspection}/sample", {"sections": "abc"}, 400,
+     "抽取科室数"),
+    ("sample seed 10^30", "office", "post", "/api/v1/inspection/{inspection}/sample", {"seed": 10 ** 30}, 400,
+     "随机种子"),
+    ("sample persons negative", "office", "post", "/api/v1/inspection/{inspection}/sample", {"persons": -1}, 400,
+     "抽取人数"),
+    ("visit date", "office", "post", "/api/v1/notice/{notice}/visit", {"visited_on": "2026-02-30"}, 400, "回访日期"),
+    ("visit visitors number", "office", "post", "/api/v1/notice/{notice}/visit", {"visitors": 5}, 400, "回访人员"),
+    ("close note NUL", "office", "post", "/api/v1/notice/{notice}/close", {"note": f"了结{NUL}"}, 400, "说明"),
+    ("notice deadline", "office", "put", "/api/v1/notice/{notice}", {"deadline": "明天"}, 422, "日期"),
+    ("archive entry NUL", "jiwei", "post", "/api/v1/archive/{archive}/entry", {"content": f"a{NUL}"}, 400, "内容"),
+    ("archive entry date", "jiwei", "post", "/api/v1/archive/{archive}/entry", {"occurred_on": "abc"}, 400, "日期"),
+    ("archive entry list", "jiwei", "post", "/api/v1/archive/{archive}/entry", [1], 400, "JSON 对象"),
+    ("power name empty", "czj_admin", "put", "/api/v1/power/{power}", {"name": ""}, 422, "名称"),
+    ("power category number", "czj_admin", "put", "/api/v1/power/{power}", {"category": 5}, 422, "类别"),
+    ("power remarks LRI", "czj_admin", "put", "/api/v1/power/{power}", {"remarks": f"备注{LRI}"}, 422, "备注"),
+    ("query broken", "office", "get", "/api/v1/risk/?q=(((", None, 400, "查询参数 q"),
+    ("query info broken", "office", "get", "/api/v1/risk/_info?q=(((", None, 400, "查询参数 q"),
+    ("query page negative", "office", "get", "/api/v1/risk/?q=(page:-1,page_size:10)", None, 400, "page"),
+    ("query page_size text", "office", "get", "/api/v1/risk/?q=(page_size:abc)", None, 400, "page_size"),
+    ("query filter column", "office", "get", "/api/v1/risk/?q=(filters:!((col:nope,opr:eq,value:1)))", None, 400,
+     "筛选"),
+    ("query order column", "office", "get", "/api/v1/risk/?q=(order_column:nope,order_direction:asc)", None, 400,
+     "排序"),
+    ("query NUL", "office", "get", "/api/v1/risk/?q=(filters:!((col:content,opr:ct,value:'a%00')))", None, 400,
+     "控制字符"),
+]
+ENGLISH = re.compile(r"not a valid|missing data|longer than|shorter than|unknown field|may not be|invalid|"
+                     r"error|exception|statement|constraint|sqlite|psycopg|traceback|unprocessable", re.I)
+
+
+@pytest.fixture(scope="module")
+def targets(app, owner):
+    """The records the bad input is aimed at, one of each kind."""
+    from app.archives.models import IntegrityArchive
+    from app.assessment.models import Inspection, RectificationNotice, SelfCheck
+    from app.catalogue.models import Power
+    from app.reminders.models import ReminderRule
+    from app.risks.models import RiskForm
+    from tests.helpers import unit as unit_of
+    with app.app_context():
+        username, form_id = owner
+        form = db.session.get(RiskForm, form_id)
+        risk = RiskPoint(form=form, unit_id=form.unit_id, section_id=form.section_id, owner_id=form.owner_id,
+                         owner_kind=form.owner_kind, content="坏输入的目标", **RISK)
+        db.session.add(risk)
+        db.session.commit()
+        jyj, czj = unit_of("JYJ"), unit_of("CZJ")
+        found = {
+            "form": form_id, "risk": risk.id, "person": new_person("CZJ", "预算股", name="坏输入人员").id,
+            "unit": jyj.id, "reminder": db.session.query(ReminderRule.id).order_by(ReminderRule.id).limit(1).scalar(),
+            "selfcheck": db.session.query(SelfCheck.id).filter_by(unit_id=jyj.id, filed_at=None).limit(1).scalar(),
+            "inspection": db.session.query(Inspection.id).order_by(Inspection.id).limit(1).scalar(),
+            "notice": db.session.query(RectificationNotice.id).filter_by(closed_on=None).limit(1).scalar(),
+            "archive": db.session.query(IntegrityArchive.id).order_by(IntegrityArchive.id).limit(1).scalar(),
+            "power": db.session.query(Power.id).filter_by(unit_id=czj.id).order_by(Power.id).limit(1).scalar(),
+        }
+        assert all(found.values()), found
+        found["owner"] = username
+        db.session.remove()
+    return found
+
+
+def _fill(value, targets):
+    """The placeholders of a case ({risk}, {form} …) replaced by the records' ids."""
+    if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+        return targets[value[1:-1]]
+    if isinstance(value, str):
+        return re.sub(r"\{(\w+)\}", lambda m: str(targets[m[1]]), value)
+    if isinstance(value, dict):
+        return {k: _fill(v, targets) for k, v in value.items()}
+    return value
+
+
+def _snapshot():
+    """Every row the bad input could touch, as it stands."""
+    from app.archives.models import ArchiveEntry
+    from app.assessment.models import FollowUpVisit, Inspection, RectificationNotice, SelfCheck
+    from app.audit.models import AuditLog
+    from app.catalogue.models import Power
+    from app.organisation.models import Person, Unit
+    from app.reminders.models import ReminderRule
+    from app.risks.models import ControlMeasure, ReviewStep, RiskForm
+    db.session.expire_all()
+    tables = (RiskPoint, RiskForm, ControlMeasure, ReviewStep, Person, Unit, ReminderRule, SelfCheck, Inspection,
+              RectificationNotice, FollowUpVisit, ArchiveEntry, Power)
+    return {m.__tablename__: db.session.query(m).count() for m in tables} | {
+        "audit": db.session.query(AuditLog).count()}
+
+
+_apis = {}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT, ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_is_refused_in_chinese_and_changes_nothing(app, ctx, targets, case):
+    from tests.conftest import Api
+    name, who, method, path, body, code, words = case
+    username = targets["owner"] if who == "owner" else who
+    key = (id(app), username)
+    if key not in _apis:
+        _apis[key] = Api(app, username)
+    client = _apis[key]
+    url = path.format(**targets)
+    if method == "get":
+        kwargs = {}
+    elif isinstance(body, Raw):
+        kwargs = {"data": body.data, "content_type": body.content_type}
+    else:
+        kwargs = {"data": json.dumps(_fill(body, targets)), "content_type": "application/json"}
+    before = _snapshot()
+    r = getattr(client, method)(url, **kwargs)
+    assert r.status_code in (code if isinstance(code, tuple) else (code,)), (r.status_code, r.get_data(as_text=True))
+    message = r.json["message"]
+    text = message if isinstance(message, str) else " ".join(m for ms in message.values() for m in ms)
+    assert re.search(r"[\u4e00-\u9fff]", text) and words in text, text
+    assert not ENGLISH.search(text), text
+    assert _snapshot() == before
+
+
+def _flashed(response) -> str:
+    return " ".join(re.findall(r'class="alert[^"]*"[^>]*>(.*?)</div>', response.get_data(as_text=True), re.S))
+
+
+def test_bad_input_through_the_pages_and_below_them(app, client, ctx, owner, targets):
+    """The same limits at the edit pages, the custom pages (pledge, 帮查, flowchart
+    editor) and at the database's door itself (imports, CLI, any code)."""
+    from app.audit.trail import acting_as
+    from app.errors import Invalid
+    from app.organisation.models import Person
+    from app.risks.models import ReviewStep, RiskForm, Rule
+    from tests.helpers import unit as unit_of
+    rid, form_id = targets["risk"], owner[1]
+    mine = client(owner[0])
+    seen = _shown_version(mine.get(f"/risk/edit/{rid}").get_data(as_text=True))
+    for content, words in ((f"审核{NUL}把关", "含有不允许的控制字符"), ("审" * 501, "不能超过 500 个字"),
+                           (f"审核{RLO}核审", "RLO"), ("   ", "请填写")):
+        r = mine.post(f"/risk/edit/{rid}", {"form": form_id, **RISK, "content": content, "version": seen},
+                      follow_redirects=True)
+        assert words in _flashed(r), (content[:10], _flashed(r))
+        assert _content(RiskPoint, rid) == "坏输入的目标"
+
+    r = mine.post(f"/forms/{form_id}/pledge", {"pledge": f"承诺{ESC}"}, follow_redirects=True)
+    assert "个人廉政承诺含有不允许的控制字符（ESC）" in _flashed(r)
+    assert _content(RiskForm, form_id, "pledge") in (None, "")
+
+    steps = db.session.query(ReviewStep).filter_by(form_id=form_id).count()
+    r = client("czj_fg").post(f"/forms/{form_id}/act", {"op": "peer", "opinion": f"请补充{NUL}"},
+                              follow_redirects=True)
+    assert "意见含有不允许的控制字符" in _flashed(r)
+    assert db.session.query(ReviewStep).filter_by(form_id=form_id).count() == steps
+
+    admin = client("czj_admin")
+    r = admin.post(f"/power/{targets['power']}/steps", {"op": "save", "name": f"受理{BEL}"}, follow_redirects=True)
+    assert "环节名称含有不允许的控制字符" in _flashed(r)
+    person = {"unit": unit_of("CZJ").id, "name": "张三", "gender": "男",
+              "id_number": db.session.get(Person, targets["person"]).id_number}
+    for change, words in (({"name": "张" * 51}, "不能超过 50 个字符"), ({"appointed_on": "0001-01-01"}, "年份应在"),
+                          ({"title": f"科员{RLO}"}, "含有不允许的控制字符")):
+        r = admin.post(f"/person/edit/{targets['person']}", {**person, **change}, follow_redirects=True)
+        assert words in _flashed(r), (change, _flashed(r))
+    assert _content(Person, targets["person"], "name") == "坏输入人员"
+
+    with acting_as():   # what an import or a CLI command would write
+        db.session.add(Rule(unit_id=unit_of("CZJ").id, name=f"制度{RLO}名称", kind="新建立"))
+        with pytest.raises(Invalid, match="制度名称含有不允许的控制字符"):
+            db.session.commit()
+        db.session.rollback()

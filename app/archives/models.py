@@ -134,9 +134,9 @@ class ArchiveEntry(db.Model):
     __tablename__ = "archive_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     archive_id: Mapped[int] = mapped_column(ForeignKey("integrity_archive.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    occurred_on: Mapped[date] = mapped_column(Date)
-    content: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), info={"label": "类别"})
+    occurred_on: Mapped[date] = mapped_column(Date, info={"label": "日期"})
+    content: Mapped[str] = mapped_column(Text, info={"label": "内容"})
     recorded_by: Mapped[str] = mapped_column(String(50))
 
     archive: Mapped[IntegrityArchive] = relationship(back_populates="entries")

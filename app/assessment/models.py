@@ -65,7 +65,7 @@ class SelfCheckAttachment(db.Model):
     __tablename__ = "self_check_attachment"
     id: Mapped[int] = mapped_column(primary_key=True)
     self_check_id: Mapped[int] = mapped_column(ForeignKey("self_check.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200), info={"label": "附件名称"})
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
@@ -229,8 +229,8 @@ class FollowUpVisit(Scoped, db.Model):
     notice_id: Mapped[int] = mapped_column(ForeignKey("rectification_notice.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     visited_on: Mapped[date] = mapped_column(Date)
-    visitors: Mapped[str] = mapped_column(String(200))
-    findings: Mapped[str] = mapped_column(Text)                    # 整改进展及回访意见
+    visitors: Mapped[str] = mapped_column(String(200), info={"label": "回访人员"})
+    findings: Mapped[str] = mapped_column(Text, info={"label": "回访情况"})   # 整改进展及回访意见
     recorded_by: Mapped[str] = mapped_column(String(50))
 
     notice: Mapped[RectificationNotice] = relationship(back_populates="visits")

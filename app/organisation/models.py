@@ -54,6 +54,10 @@ class Unit(Versioned, Scoped, db.Model):
 
     county: Mapped[County] = relationship()
 
+    def validate(self) -> dict[str, str]:
+        error = rules.code_error(self.code)
+        return {"code": error} if error else {}
+
     def __repr__(self) -> str:
         return self.name
 

@@ -215,7 +215,7 @@ class ReviewStep(db.Model):
     form_id: Mapped[int] = mapped_column(ForeignKey("risk_form.id", ondelete="CASCADE"), index=True)
     stage: Mapped[str] = mapped_column(String(30))      # the stage it was done at
     action: Mapped[str] = mapped_column(String(10))     # see app.workflow.flows.Action
-    opinion: Mapped[Optional[str]] = mapped_column(Text, info={"max_length": 500})
+    opinion: Mapped[Optional[str]] = mapped_column(Text, info={"max_length": 500, "label": "意见"})
     actor_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
     actor_name: Mapped[str] = mapped_column(String(50))
     actor_role: Mapped[str] = mapped_column(String(30))
