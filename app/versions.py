@@ -131,13 +131,15 @@ def stale_message(model, record_id, version: int, now: int | None = None) -> str
     return f"该记录已被他人修改{by}{what}。您这次的修改没有保存，请刷新后再改。"
 
 
-def explain_stale(error, model, record_id, version) -> Stale:
+def explain_stale(error, model=None, record_id=None, version=None) -> Stale:
     """A ``StaleDataError`` (the UPDATE or DELETE matched no row at the version loaded) in Chinese."""
     found = re.search(r"on table '([^']+)'", str(error))
-    table = found.group(1) if found else model.__tablename__
-    if table == model.__tablename__ and record_id is not None and version is not None:
+    own = getattr(model, "__tablename__", None)
+    table = found.group(1) if found else own
+    if table == own and record_id is not None and version is not None:
         return Stale(stale_message(model, record_id, version), SEEN)
-    return Stale(f"{title_of(table)}刚刚已被他人修改，您这次的修改没有保存，请刷新后再改。", SEEN)
+    what = "该记录" if table == own else title_of(table)
+    return Stale(f"{what}刚刚已被他人修改，您这次的修改没有保存，请刷新后再改。", SEEN)
 
 
 def title_of(table: str) -> str:

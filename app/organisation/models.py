@@ -24,7 +24,7 @@ class City(db.Model):
         return self.name
 
 
-class County(Scoped, db.Model):
+class County(Versioned, Scoped, db.Model):
     """行政区划 (a county, or the city's 市本级); kept by the administrator."""
 
     __tablename__ = "county"

@@ -192,7 +192,9 @@ STEP_FIELDS = {
     "note": ("说明", TEXT), "visited_on": ("回访日期", DATE), "visitors": ("回访人员", TEXT),
     "findings": ("回访情况", TEXT), "kind": ("类别", TEXT), "occurred_on": ("发生日期", DATE),
     "content": ("内容", TEXT), "sections": ("抽取科室数", NUMBER), "persons": ("抽取人数", NUMBER),
-    "seed": ("随机种子", NUMBER),
+    "seed": ("随机种子", NUMBER), "decision": ("处置方式", TEXT), "deadline": ("期限", DATE),
+    "disposition": ("后期处置", NUMBER), "decided_on": ("决定日期", DATE), "result": ("了结结果", TEXT),
+    "on": ("跟踪日期", DATE),
 }
 
 

@@ -14,6 +14,7 @@ from flask_appbuilder.views import expose
 from sqlalchemy import Boolean
 from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
 from wtforms import BooleanField
 
@@ -240,6 +241,9 @@ class StepApi(ScopedApi):
             db.session.rollback()
             code = 422 if isinstance(refused, Invalid) else 409
             return self.response(code, message=str(refused))
+        except StaleDataError as error:   # a step committed on a record someone changed meanwhile
+            db.session.rollback()
+            return self.response(409, message=str(versions.explain_stale(error, type(item), None, None)))
         return self.response(200, result=done(item))
 
 

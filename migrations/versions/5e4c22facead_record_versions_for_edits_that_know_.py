@@ -1,7 +1,7 @@
 """record versions for edits that know about each other
 
 Revision ID: 5e4c22facead
-Revises: e1a9c0de5e01
+Revises: 36be3b555fdb
 Create Date: 2026-11-27 15:38:50.468735
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5e4c22facead'
-down_revision = 'e1a9c0de5e01'
+down_revision = '36be3b555fdb'
 branch_labels = None
 depends_on = None
 
@@ -21,7 +21,8 @@ depends_on = None
 TABLES = ("unit", "section", "post", "person", "power", "flow_step", "risk_point", "control_measure",
           "supervision_method", "rule", "self_check", "inspection", "assessment", "rectification_notice",
           "commendation", "disposition", "integrity_talk", "integrity_archive", "plan_phase",
-          "plan_deliverable", "plan_submission", "reminder_rule")
+          "plan_deliverable", "plan_submission", "reminder_rule", "county", "signal", "measure_check",
+          "warning_rule")
 
 
 def upgrade():
