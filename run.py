@@ -30,13 +30,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="廉政风险防控管理系统")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5000)
-    parser.add_argument("--debug", action="store_true")
+    parser.add_argument("--debug", action="store_true", help="Flask's development server with its debugger")
     args = parser.parse_args()
     prepare(app)
     from app.reminders import scheduler
     scheduler.start(app)  # the one scheduler of this single process (no reloader: never twice)
     print(f"廉政风险防控管理系统：http://{args.host}:{args.port}/")
-    app.run(host=args.host, port=args.port, debug=args.debug, use_reloader=False)
+    if args.debug:
+        app.run(host=args.host, port=args.port, debug=True, use_reloader=False)
+    else:
+        from app.server import serve
+        serve(app, args.host, args.port)   # waitress: many users at once (app/server.py)
 
 
 if __name__ == "__main__":

@@ -44,6 +44,7 @@ def configure_security(app):
     headers.protect(app)  # first: its nonce must exist before any other hook can refuse a request
     csrf.init_app(app)
     error_pages.register(app)
+    app.before_request(api_errors.check_query)
     app.after_request(api_errors.translate)
 
 
@@ -62,17 +63,19 @@ def close_file_downloads(app):
 
 
 def setup_db(app):
-    from app import models  # noqa: F401  (all mappers before first use)
+    from app import field_limits, models, sqlite  # noqa: F401  (all mappers before first use)
     from app.audit import trail
     from app.reports import figures
     from app.risks import content
 
+    sqlite.install()   # WAL and a busy timeout for the embedded default
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True,
                      compare_type=True, include_object=_include_object)
     trail.install()
     content.install()
     figures.install()
+    field_limits.install()
 
 
 def _include_object(obj, name, type_, reflected, compare_to):

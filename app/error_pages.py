@@ -7,6 +7,7 @@ import logging
 from flask import current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.errors import Refused
@@ -15,7 +16,7 @@ log = logging.getLogger(__name__)
 
 TITLES = {
     400: "请求无效", 401: "需要登录", 403: "没有权限", 404: "页面不存在", 405: "不支持的请求方式",
-    413: "上传内容过大", 422: "无法处理", 429: "操作过于频繁", 500: "系统内部错误",
+    409: "修改冲突", 413: "上传内容过大", 422: "无法处理", 429: "操作过于频繁", 500: "系统内部错误",
 }
 MESSAGES = {
     400: "提交的内容不完整或格式不正确，请返回检查后重试。",
@@ -83,6 +84,12 @@ def register(app) -> None:
     def refused(error):
         _rollback()
         return respond(422, str(error))
+
+    @app.errorhandler(StaleDataError)   # a save whose row someone else changed meanwhile (app.versions)
+    def stale(error):
+        from app.versions import explain_stale
+        _rollback()
+        return respond(409, str(explain_stale(error)))
 
     @app.errorhandler(InternalServerError)  # any unhandled exception (Flask has logged it)
     def internal_error(error):

@@ -9,10 +9,12 @@ flash and the API answers with 422, and the transaction is rolled back.
 """
 import re
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from sqlalchemy import inspect
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import Refused
 
@@ -90,26 +92,47 @@ def explain(error: SQLAlchemyError, model, action: str = SAVE) -> Refused:
     return Refused(CONFLICT)
 
 
+def _remember(refused: Refused) -> None:
+    if has_request_context():
+        g.refused = refused
+
+
 class SafeInterface(SQLAInterface):
-    """FAB's interface, with the database's refusals explained (see module doc)."""
+    """FAB's interface, with the database's refusals explained (see module doc).
+
+    A save or delete that finds its row at another version than the one it
+    loaded (``StaleDataError``) is refused with what changed meanwhile.  The
+    refusal is also kept for the request: FAB's edit page shows only its fixed
+    ``database_error_message``, which ``ScopedModelView`` reads from here.
+    """
+
+    def _write(self, call, item, action):
+        from app import versions
+        state = inspect(item)   # read without loading: no query (and no flush) before the write
+        record_id = state.identity[0] if state.identity and len(state.identity) == 1 else None
+        version = state.dict.get(versions.SEEN) if versions.is_versioned(item) else None
+        try:
+            call()
+        except (DatabaseException, SQLAlchemyError) as error:
+            cause = error.__cause__ if isinstance(error, DatabaseException) else error
+            self.session.rollback()
+            refused = (versions.explain_stale(cause, self.obj, record_id, version)
+                       if isinstance(cause, StaleDataError) else explain(error, self.obj, action))
+            _remember(refused)
+            raise refused from error
+        except Refused as refused:   # a rule checked at the flush (app.risks.content, app.field_limits)
+            self.session.rollback()
+            _remember(refused)
+            raise
 
     def add(self, item, commit: bool = True) -> None:
-        try:
-            super().add(item, commit)
-        except SQLAlchemyError as error:
-            raise explain(error, self.obj) from error
+        self._write(lambda: super(SafeInterface, self).add(item, commit), item, SAVE)
 
     def edit(self, item, commit: bool = True) -> None:
-        try:
-            super().edit(item, commit)
-        except (DatabaseException, SQLAlchemyError) as error:
-            raise explain(error, self.obj) from error
+        self._write(lambda: super(SafeInterface, self).edit(item, commit), item, SAVE)
 
     def delete(self, item, commit: bool = True) -> None:
-        try:
-            super().delete(item, commit)
-        except (DatabaseException, SQLAlchemyError) as error:
-            raise explain(error, self.obj, DELETE) from error
+        self._write(lambda: super(SafeInterface, self).delete(item, commit), item, DELETE)
 
     def delete_all(self, items) -> None:
         try:

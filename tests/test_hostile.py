@@ -407,10 +407,12 @@ def test_api_errors_answer_chinese_json(client, api, ctx):
     r = office.put(f"/api/v1/unit/{jyj}", data="{bad", content_type="application/json")
     assert r.status_code == 400 and r.json["message"] == "请求内容不是有效的 JSON。"
     r = office.put(f"/api/v1/unit/{jyj}", json={"code": None, "nope": 1})
-    assert r.status_code == 422 and r.json["message"] == {"code": ["不能为空。"], "nope": ["不是可以提交的字段。"]}
+    # each message names its field (issue 12)
+    assert r.status_code == 422 and r.json["message"] == {"code": ["单位代码：不能为空。"],
+                                                          "nope": ["nope：不是可以提交的字段。"]}
     r = office.post("/api/v1/unit/", json={"kind": "x" * 300})
-    assert r.status_code == 422 and r.json["message"]["kind"] == ["不能超过 20 个字符。"]
-    assert r.json["message"]["code"] == ["必须填写。"]
+    assert r.status_code == 422 and r.json["message"]["kind"] == ["单位类型：不能超过 20 个字符。"]
+    assert r.json["message"]["code"] == ["单位代码：必须填写。"]
 
 
 def test_a_duplicate_unit_code_is_named_without_sql(api, client, ctx):

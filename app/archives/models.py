@@ -15,9 +15,10 @@ from app.enums import ArchiveEntryKind
 from app.extensions import db
 from app.organisation.models import Person, Section, Unit
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
-class Disposition(Scoped, db.Model):
+class Disposition(Versioned, Scoped, db.Model):
     """后期处置 of a person or a section, with where it came from and how it ended."""
 
     __tablename__ = "disposition"
@@ -59,7 +60,7 @@ class Disposition(Scoped, db.Model):
         return f"{self.target} {self.kind}"
 
 
-class IntegrityTalk(Scoped, db.Model):
+class IntegrityTalk(Versioned, Scoped, db.Model):
     """廉政谈话: the yearly talk of a 分管领导/主管领导 with a cadre he oversees, with its record."""
 
     __tablename__ = "integrity_talk"
@@ -93,7 +94,7 @@ class IntegrityTalk(Scoped, db.Model):
         return f"{self.talker}与{self.cadre}的廉政谈话（{self.held_on}）"
 
 
-class IntegrityArchive(Scoped, db.Model):
+class IntegrityArchive(Versioned, Scoped, db.Model):
     """廉政档案 of one cadre.  What the app already knows (post duties, risk
     points, talks, dispositions, the unit's assessments) is read live; the rest
     is kept as :class:`ArchiveEntry` rows."""
@@ -133,9 +134,9 @@ class ArchiveEntry(db.Model):
     __tablename__ = "archive_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     archive_id: Mapped[int] = mapped_column(ForeignKey("integrity_archive.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    occurred_on: Mapped[date] = mapped_column(Date)
-    content: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), info={"label": "类别"})
+    occurred_on: Mapped[date] = mapped_column(Date, info={"label": "日期"})
+    content: Mapped[str] = mapped_column(Text, info={"label": "内容"})
     recorded_by: Mapped[str] = mapped_column(String(50))
 
     archive: Mapped[IntegrityArchive] = relationship(back_populates="entries")

@@ -13,9 +13,10 @@ from app.enums import QUARTERS, Standard
 from app.extensions import db
 from app.organisation.models import Section, Unit
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
-class SelfCheck(Scoped, db.Model):
+class SelfCheck(Versioned, Scoped, db.Model):
     """季度自查报告 of a unit (no section) or of one of its sections, filed to the office."""
 
     __tablename__ = "self_check"
@@ -64,7 +65,7 @@ class SelfCheckAttachment(db.Model):
     __tablename__ = "self_check_attachment"
     id: Mapped[int] = mapped_column(primary_key=True)
     self_check_id: Mapped[int] = mapped_column(ForeignKey("self_check.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(200))
+    filename: Mapped[str] = mapped_column(String(200), info={"label": "附件名称"})
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime)
@@ -103,7 +104,7 @@ inspection_section = Table(
 )
 
 
-class Inspection(Scoped, db.Model):
+class Inspection(Versioned, Scoped, db.Model):
     """专项检查 or 每半年抽查, placed by the unit of the body that organised it."""
 
     __tablename__ = "inspection"
@@ -139,7 +140,7 @@ class Inspection(Scoped, db.Model):
         return f"{self.held_on.year if self.held_on else ''}年{self.kind}：{self.title}"
 
 
-class Assessment(Scoped, db.Model):
+class Assessment(Versioned, Scoped, db.Model):
     """考核: one unit, one year — the four standards rated with comments, a grade, feedback."""
 
     __tablename__ = "assessment"
@@ -179,7 +180,7 @@ class Assessment(Scoped, db.Model):
         return f"{self.unit} {self.year}年度考核（{self.grade}）"
 
 
-class RectificationNotice(Scoped, db.Model):
+class RectificationNotice(Versioned, Scoped, db.Model):
     """整改通知, issued in writing to a unit graded 不及格; open until the office closes it."""
 
     __tablename__ = "rectification_notice"
@@ -228,8 +229,8 @@ class FollowUpVisit(Scoped, db.Model):
     notice_id: Mapped[int] = mapped_column(ForeignKey("rectification_notice.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     visited_on: Mapped[date] = mapped_column(Date)
-    visitors: Mapped[str] = mapped_column(String(200))
-    findings: Mapped[str] = mapped_column(Text)                    # 整改进展及回访意见
+    visitors: Mapped[str] = mapped_column(String(200), info={"label": "回访人员"})
+    findings: Mapped[str] = mapped_column(Text, info={"label": "回访情况"})   # 整改进展及回访意见
     recorded_by: Mapped[str] = mapped_column(String(50))
 
     notice: Mapped[RectificationNotice] = relationship(back_populates="visits")
@@ -238,7 +239,7 @@ class FollowUpVisit(Scoped, db.Model):
         return f"{self.visited_on} 回访"
 
 
-class Commendation(Scoped, db.Model):
+class Commendation(Versioned, Scoped, db.Model):
     """表彰 of a unit graded 优秀."""
 
     __tablename__ = "commendation"

@@ -8,7 +8,9 @@ command writes (see :func:`acting_as`).
 
 Private values (archive contents, ID numbers, phones) never enter the trail in
 clear: an entry says the field changed and keeps a keyed digest of the value,
-enough to confirm a value later without revealing it.
+enough to confirm a value later without revealing it.  An update of a
+versioned record also keeps the version it made, so a stale save can be told
+what changed since the version it was built on (:mod:`app.versions`).
 """
 import contextvars
 from contextlib import contextmanager
@@ -148,6 +150,9 @@ def _after_flush(session, _ctx):
     for obj in filter(_audited, session.dirty):
         if session.is_modified(obj):
             before, after = _fields(obj, changed_only=True)
+            version = inspect(obj).mapper.version_id_col
+            if (before or after) and version is not None:   # the version this change made (app.versions)
+                after["version"] = getattr(obj, inspect(obj).mapper.get_property_by_column(version).key)
             if before or after:
                 rows.append(_row(counties, obj, UPDATE, before, after))
     for obj in filter(_audited, session.deleted):

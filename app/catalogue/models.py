@@ -9,11 +9,12 @@ from app.extensions import db
 from app.organisation import rules
 from app.organisation.models import Section, Unit, _unit_of
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 LIST_SEPARATOR = "、"  # how several 公开形式 are written in one cell, as on paper
 
 
-class Power(Scoped, db.Model):
+class Power(Versioned, Scoped, db.Model):
     """职权: one power of one unit, as listed in its 职权目录."""
 
     __tablename__ = "power"
@@ -50,19 +51,20 @@ class Power(Scoped, db.Model):
         return self.name
 
 
-class FlowStep(db.Model):
+class FlowStep(Versioned, db.Model):
     """流程环节: one box of the power's 权力运行流程图."""
 
     __tablename__ = "flow_step"
     id: Mapped[int] = mapped_column(primary_key=True)
     power_id: Mapped[int] = mapped_column(ForeignKey("power.id", ondelete="CASCADE"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(50))
-    actor: Mapped[Optional[str]] = mapped_column(String(100))        # 办理主体
-    condition: Mapped[Optional[str]] = mapped_column(Text)           # 条件
-    procedure: Mapped[Optional[str]] = mapped_column(Text)           # 程序
-    time_limit: Mapped[Optional[str]] = mapped_column(String(50))    # 期限
-    supervision: Mapped[Optional[str]] = mapped_column(Text)         # 监督方式
+    # the labels name a field in a refusal (app.field_limits): steps have no page of their own
+    name: Mapped[str] = mapped_column(String(50), info={"label": "环节名称"})
+    actor: Mapped[Optional[str]] = mapped_column(String(100), info={"label": "办理主体"})
+    condition: Mapped[Optional[str]] = mapped_column(Text, info={"label": "条件"})
+    procedure: Mapped[Optional[str]] = mapped_column(Text, info={"label": "程序"})
+    time_limit: Mapped[Optional[str]] = mapped_column(String(50), info={"label": "期限"})
+    supervision: Mapped[Optional[str]] = mapped_column(Text, info={"label": "监督方式"})
 
     power: Mapped[Power] = relationship(back_populates="steps")
     exits: Mapped[list["FlowTransition"]] = relationship(
@@ -80,7 +82,7 @@ class FlowTransition(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("flow_step.id", ondelete="CASCADE"), index=True)
     target_id: Mapped[int] = mapped_column(ForeignKey("flow_step.id", ondelete="CASCADE"), index=True)
-    label: Mapped[Optional[str]] = mapped_column(String(30))
+    label: Mapped[Optional[str]] = mapped_column(String(30), info={"label": "连线说明"})
 
     source: Mapped[FlowStep] = relationship(foreign_keys=[source_id], back_populates="exits")
     target: Mapped[FlowStep] = relationship(foreign_keys=[target_id])

@@ -2,7 +2,9 @@
 
 Each returns a Chinese message when it refuses, and changes nothing then.
 """
+from app import versions
 from app.catalogue.models import FlowStep, FlowTransition, Power
+from app.errors import Refused
 from app.extensions import db
 
 STEP_FIELDS = ("name", "actor", "condition", "procedure", "time_limit", "supervision")
@@ -14,7 +16,8 @@ def _clean(fields: dict) -> dict:
 
 def save_step(power: Power, fields: dict, step_id: int | None = None,
               after_id: int | None = None, label: str | None = None) -> str | None:
-    """Adds a step (linked from ``after_id`` when given) or changes one."""
+    """Adds a step (linked from ``after_id`` when given) or changes one, unless
+    someone changed it after the version the editor showed (``fields["version"]``)."""
     values = _clean(fields)
     if not values["name"]:
         return "请填写环节名称。"
@@ -22,6 +25,10 @@ def save_step(power: Power, fields: dict, step_id: int | None = None,
         step = _step(power, step_id)
         if step is None:
             return "该环节不存在。"
+        try:
+            versions.check_seen(step, versions.seen(fields.get(versions.SEEN)))
+        except Refused as refused:
+            return str(refused)
         for key, value in values.items():
             setattr(step, key, value)
     else:

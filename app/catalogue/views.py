@@ -13,6 +13,7 @@ from app.catalogue.importer import ImportRefused, import_catalogue
 from app.catalogue.models import LIST_SEPARATOR, Power
 from app.catalogue.services import set_status
 from app.enums import DisclosureForm, DisclosureScope, DisclosureTime, PowerCategory, PowerStatus
+from app.errors import Refused
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.forms import FieldRule, choice_field
@@ -130,7 +131,11 @@ class PowerView(ScopedModelView):
                 "link": lambda: steps.add_arrow(power, form.get("source", type=int),
                                                 form.get("target", type=int), form.get("label")),
                 "unlink": lambda: steps.delete_arrow(power, form.get("arrow", type=int)),
-            }.get(op, lambda: "未知操作。")()
+            }.get(op, lambda: "未知操作。")
+            try:
+                error = error()
+            except Refused as refused:   # a value no record may hold (app.field_limits)
+                error = str(refused)
             if error:
                 db.session.rollback()
                 flash(error, "danger")

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.monitoring import access, services
 from app.monitoring.models import MeasureCheck, RiskWarning, Signal, WarningRule
 from app.security import roles
+from app.security.api_writes import Answer, step_body
 from app.security.scoped_views import API_PERMISSIONS, ScopedApi, interface
 
 
@@ -111,7 +112,10 @@ class WarningApi(ScopedApi):
         warning = self.datamodel.get(pk, self._base_filters)
         if warning is None:
             return self.response_404()
-        body = request.get_json(silent=True) or {}
+        try:
+            body = step_body(self)
+        except Answer as answer:   # not a JSON object, or a value of the wrong kind
+            return answer.response
         try:
             step(warning, body)
         except Refused as refused:

@@ -18,13 +18,14 @@ from app.extensions import db
 from app.organisation.models import County, Person, Section, Unit
 from app.risks.models import ControlMeasure, RiskPoint
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
 def _subject(record) -> str:
     return str(record.person or record.section or record.unit or "")
 
 
-class Signal(Scoped, db.Model):
+class Signal(Versioned, Scoped, db.Model):
     """监测信息: what the office, the commission or a unit learnt during the year, about whom,
     where it fits on which risk and measure, and whether it was verified."""
 
@@ -83,7 +84,7 @@ class Signal(Scoped, db.Model):
         return f"{self.received_on} {self.source}：{self.subject}"
 
 
-class MeasureCheck(Scoped, db.Model):
+class MeasureCheck(Versioned, Scoped, db.Model):
     """措施落实: one measure of an approved register checked for one quarter."""
 
     __tablename__ = "measure_check"
@@ -140,7 +141,7 @@ measure_check_file = Table(
 )
 
 
-class WarningRule(Scoped, db.Model):
+class WarningRule(Versioned, Scoped, db.Model):
     """预警规则, edited by the office: which facts count (``kind`` and its parameters),
     over what period, and the colour of the warning they raise.  A county's rule is
     its office's and looks only at that county; a rule with no county is city-wide

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.organisation import rules
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
 class City(db.Model):
@@ -23,7 +24,7 @@ class City(db.Model):
         return self.name
 
 
-class County(Scoped, db.Model):
+class County(Versioned, Scoped, db.Model):
     """行政区划 (a county, or the city's 市本级); kept by the administrator."""
 
     __tablename__ = "county"
@@ -39,7 +40,7 @@ class County(Scoped, db.Model):
         return self.name
 
 
-class Unit(Scoped, db.Model):
+class Unit(Versioned, Scoped, db.Model):
     """单位: a county organ or township."""
 
     __tablename__ = "unit"
@@ -53,6 +54,10 @@ class Unit(Scoped, db.Model):
 
     county: Mapped[County] = relationship()
 
+    def validate(self) -> dict[str, str]:
+        error = rules.code_error(self.code)
+        return {"code": error} if error else {}
+
     def __repr__(self) -> str:
         return self.name
 
@@ -62,7 +67,7 @@ def _unit_of(obj) -> Unit | None:
     return obj.unit or (db.session.get(Unit, obj.unit_id) if obj.unit_id else None)
 
 
-class Section(Scoped, db.Model):
+class Section(Versioned, Scoped, db.Model):
     """内设部门/科室, with its 责任人 and its 分管领导."""
 
     __tablename__ = "section"
@@ -86,7 +91,7 @@ class Section(Scoped, db.Model):
         return self.name
 
 
-class Post(Scoped, db.Model):
+class Post(Versioned, Scoped, db.Model):
     """岗位, with its 岗位职责; 重点岗位 are watched more closely."""
 
     __tablename__ = "post"
@@ -109,7 +114,7 @@ class Post(Scoped, db.Model):
         return self.name
 
 
-class Person(Scoped, db.Model):
+class Person(Versioned, Scoped, db.Model):
     """工作人员."""
 
     __tablename__ = "person"

@@ -2,6 +2,7 @@
 import re
 
 ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
+CODE = re.compile(r"^[A-Za-z0-9_-]+$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
 
@@ -14,6 +15,13 @@ def id_number_error(value: str | None) -> str | None:
     total = sum(int(d) * w for d, w in zip(value[:17], _WEIGHTS))
     if _CHECK[total % 11] != value[17]:
         return "身份证号校验位不正确，请核对。"
+    return None
+
+
+def code_error(value: str | None) -> str | None:
+    """单位代码 is part of addresses (/public/<代码>) and file names: letters, digits, _ and -."""
+    if value and not CODE.match(value):
+        return "单位代码只能由英文字母、数字、下划线和短横线组成（如 CZJ）。"
     return None
 
 

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.organisation.models import County, Unit
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
-class PlanPhase(Scoped, db.Model):
+class PlanPhase(Versioned, Scoped, db.Model):
     """A phase of a county's plan (动员部署, 依法规范职权, …), for all its units."""
 
     __tablename__ = "plan_phase"
@@ -33,7 +34,7 @@ class PlanPhase(Scoped, db.Model):
         return self.title
 
 
-class PlanDeliverable(Scoped, db.Model):
+class PlanDeliverable(Versioned, Scoped, db.Model):
     """What every unit of the phase's county reports to its commission by ``due_on``."""
 
     __tablename__ = "plan_deliverable"
@@ -49,7 +50,7 @@ class PlanDeliverable(Scoped, db.Model):
         return self.name
 
 
-class PlanSubmission(Scoped, db.Model):
+class PlanSubmission(Versioned, Scoped, db.Model):
     """A unit has handed in a deliverable, on a date."""
 
     __tablename__ = "plan_submission"

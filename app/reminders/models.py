@@ -11,9 +11,10 @@ from app.extensions import db
 from app.organisation.models import County
 from app.security.models import Login
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
-class ReminderRule(Scoped, db.Model):
+class ReminderRule(Versioned, Scoped, db.Model):
     """One reminder: what it looks for (``kind``), when it runs (a crontab line,
     Asia/Shanghai), how far ahead (``lead_days``), who receives it, and the text.
 

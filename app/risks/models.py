@@ -18,6 +18,7 @@ from app.enums import Owner, RiskLevel
 from app.extensions import db
 from app.organisation.models import Person, Section, Unit
 from app.security.scope import Scoped
+from app.versions import Versioned
 
 
 class RiskForm(Scoped, db.Model):
@@ -41,8 +42,8 @@ class RiskForm(Scoped, db.Model):
     entered_stage_at: Mapped[datetime] = mapped_column(DateTime)
     revision: Mapped[int] = mapped_column(Integer, default=1)           # the working revision
     signed_revision: Mapped[Optional[int]] = mapped_column(Integer)     # the last one signed
-    pledge: Mapped[Optional[str]] = mapped_column(Text)                 # 个人廉政承诺 / 公开承诺
-    correction: Mapped[Optional[str]] = mapped_column(Text)             # 改正意见 (附件7)
+    pledge: Mapped[Optional[str]] = mapped_column(Text, info={"max_length": 1000})   # 个人廉政承诺 / 公开承诺
+    correction: Mapped[Optional[str]] = mapped_column(Text, info={"max_length": 1000})  # 改正意见 (附件7)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
@@ -75,7 +76,7 @@ class RiskForm(Scoped, db.Model):
         return f"{self.round}年度 {who} {self.owner_kind}登记表"
 
 
-class RiskPoint(Scoped, db.Model):
+class RiskPoint(Versioned, Scoped, db.Model):
     """廉政风险点: one risk on one form, optionally on a step of a power's flowchart."""
 
     __tablename__ = "risk_point"
@@ -88,7 +89,7 @@ class RiskPoint(Scoped, db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     owner_kind: Mapped[str] = mapped_column(String(4), index=True)
     risk_type: Mapped[str] = mapped_column(String(10), index=True)     # 风险类别
-    content: Mapped[str] = mapped_column(Text)                         # 具体内容及表现形式
+    content: Mapped[str] = mapped_column(Text, info={"max_length": 500})  # 具体内容及表现形式 (a cell of 附件5–8)
     level: Mapped[str] = mapped_column(String(4), index=True)          # 风险等级
     power_id: Mapped[Optional[int]] = mapped_column(ForeignKey("power.id", ondelete="SET NULL"), index=True)
     step_id: Mapped[Optional[int]] = mapped_column(ForeignKey("flow_step.id", ondelete="SET NULL"), index=True)
@@ -120,7 +121,7 @@ class RiskPoint(Scoped, db.Model):
         return self.content[:30]
 
 
-class OfRisk(Scoped):
+class OfRisk(Versioned, Scoped):
     """What hangs on one risk: its owner's place copied from the risk's form."""
     __scope__ = {"unit": "unit_id", "section": "section_id", "person": "owner_id"}
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,7 +136,7 @@ class ControlMeasure(OfRisk, db.Model):
 
     __tablename__ = "control_measure"
     stage: Mapped[str] = mapped_column(String(10))          # 前期预防 / 中期监控 / 后期处置
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, info={"max_length": 500})
     responsible: Mapped[Optional[str]] = mapped_column(String(100))  # 责任人
 
     risk: Mapped[RiskPoint] = relationship(back_populates="measures")
@@ -152,7 +153,7 @@ class SupervisionMethod(OfRisk, db.Model):
     """监督办法 of one risk."""
 
     __tablename__ = "supervision_method"
-    content: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text, info={"max_length": 500})
 
     risk: Mapped[RiskPoint] = relationship(back_populates="methods")
 
@@ -167,7 +168,7 @@ rule_risk = Table(
 )
 
 
-class Rule(Scoped, db.Model):
+class Rule(Versioned, Scoped, db.Model):
     """制度 of a unit or section, newly made or revised to answer risks."""
 
     __tablename__ = "rule"
@@ -214,7 +215,7 @@ class ReviewStep(db.Model):
     form_id: Mapped[int] = mapped_column(ForeignKey("risk_form.id", ondelete="CASCADE"), index=True)
     stage: Mapped[str] = mapped_column(String(30))      # the stage it was done at
     action: Mapped[str] = mapped_column(String(10))     # see app.workflow.flows.Action
-    opinion: Mapped[Optional[str]] = mapped_column(Text)
+    opinion: Mapped[Optional[str]] = mapped_column(Text, info={"max_length": 500, "label": "意见"})
     actor_id: Mapped[int] = mapped_column(ForeignKey("ab_user.id"))
     actor_name: Mapped[str] = mapped_column(String(50))
     actor_role: Mapped[str] = mapped_column(String(30))

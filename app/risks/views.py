@@ -22,7 +22,7 @@ LABELS = {"form": "登记表", "risk_type": "风险类别", "content": "具体�
           "responsible": "责任人", "risk": "风险点", "name": "制度名称", "kind": "类型",
           "issued_on": "印发时间", "risks": "所针对的风险点", "round": "年度", "person": "工作人员",
           "revision": "版本", "signed_revision": "已签字版本", "published": "已公示",
-          "entered_stage_at": "进入本环节时间"}
+          "entered_stage_at": "进入本环节时间", "pledge": "个人廉政承诺", "correction": "改正意见"}
 
 
 class StepInScope(BaseFilter):

@@ -7,8 +7,10 @@ with its own for a missing, forged or expired token. The token errors get
 Chinese answers through JWT-Extended's callbacks; the others are replaced as
 the response leaves (one table, every API, FAB's own security API included).
 """
+import json
 import re
 
+import prison
 from flask import jsonify, request
 
 FAB_MESSAGES = {
@@ -21,6 +23,8 @@ FAB_MESSAGES = {
     "Could not process entity": "提交的内容无法处理，请检查后重试。",
     "Request is not JSON": "请求内容须为 JSON。",
     "Request payload is not JSON": "请求内容须为 JSON。",
+    "Not a valid rison/json argument": "查询参数 q 不正确：应为 rison（如 (page:0,page_size:25)）或 JSON。",
+    "Not a valid rison argument": "查询参数 q 不正确：应为 rison（如 (page:0,page_size:25)）。",
 }
 FIELD_MESSAGES = {
     "Missing data for required field.": "必须填写。",
@@ -41,6 +45,9 @@ FIELD_PATTERNS = (
     (re.compile(r"Shorter than minimum length (\d+)\."), r"不能少于 \1 个字符。"),
     (re.compile(r"Must be one of: (.*)\."), r"应为以下之一：\1。"),
     (re.compile(r"^400 Bad Request:.*", re.S), "请求内容不是有效的 JSON。"),
+    (re.compile(r"^Not a valid rison schema.*", re.S), "查询参数 q 的格式不正确，请对照接口文档（/swagger/v1）。"),
+    (re.compile(r"^Filter column: (.*) not allowed to filter$"), r"不能按字段「\1」筛选。"),
+    (re.compile(r"^Invalid order by column: (.*)$"), r"不能按字段「\1」排序。"),
 )
 TOKEN_MISSING = "请先登录：请求缺少有效的登录令牌（Authorization: Bearer …）。"
 TOKEN_INVALID = "登录令牌无效，请重新登录。"
@@ -50,6 +57,43 @@ TOKEN_NOT_FRESH = "此操作需要重新登录后进行。"
 
 def _refuse(message, code=401):
     return jsonify(message=message), code
+
+
+def check_query():
+    """before_request: the API's ``q`` argument read before FAB reads it, so that
+    one it cannot parse, a negative page or a control character answers 400
+    (FAB would answer 500, or pass them to the database)."""
+    from app.field_limits import FORBIDDEN
+
+    value = request.args.get("q") if request.path.startswith("/api/") else None
+    if not value:
+        return None
+    try:
+        parsed = prison.loads(value)
+    except Exception:  # noqa: BLE001  prison raises several kinds
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return _refuse(FAB_MESSAGES["Not a valid rison/json argument"], 400)
+    if isinstance(parsed, dict):
+        for key in ("page", "page_size"):
+            number = parsed.get(key)
+            if number is not None and (not isinstance(number, int) or isinstance(number, bool) or number < 0):
+                return _refuse(f"查询参数 {key} 应为不小于 0 的整数。", 400)
+    if any(FORBIDDEN.search(text) for text in _strings(parsed)):
+        return _refuse("查询参数中含有不允许的控制字符。", 400)
+    return None
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in (*value.keys(), *value.values()):
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def speak_chinese(jwt_manager) -> None:

@@ -6,7 +6,7 @@ is closed here, so a view only declares its columns.
 """
 from contextlib import contextmanager
 
-from flask import abort, flash, redirect, request
+from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelRestApi, ModelView
 from flask_appbuilder.actions import action as bulk_action
 from flask_appbuilder.views import expose
@@ -14,12 +14,16 @@ from flask_appbuilder.views import expose
 from sqlalchemy import Boolean
 from sqlalchemy import inspect as inspect_state
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE
 from wtforms import BooleanField
 
-from app.errors import Refused
+from app import field_limits, versions
+from app.errors import Invalid, Refused
 from app.integrity import SafeInterface
+from app.security.api_writes import Answer, SafeWrites, step_body
 from app.security.choices import SearchedRelations
+from app.security.per_request import PerRequestFilters
 from app.security.scope import Scoped, ScopeFilter, default_county, in_scope
 
 # A page and its API share one resource name and these permissions.
@@ -38,9 +42,11 @@ NOT_A_CHOICE = "所选{label}「{value}」不在您可选择的范围内，不�
 
 
 def check(item, view=None, adding=False) -> None:
-    """Scope and model rules for an object about to be saved through ``view``
-    (a page or an API): its own rules, the related rows it was given, its place."""
+    """Field limits, model rules and scope for an object about to be saved through ``view``
+    (a page or an API): what it holds, its own rules, the related rows it was given, its place."""
     with unchanged_on_refusal():
+        for field, message in field_limits.errors(item, required=True).items():
+            raise Invalid(message, field)
         validate = getattr(item, "validate", None)
         if validate:
             for field, message in validate().items():
@@ -101,9 +107,10 @@ def _scoped_relations(model) -> dict:
     return rels
 
 
-class ScopedModelView(SearchedRelations, ModelView):
+class ScopedModelView(PerRequestFilters, SearchedRelations, ModelView):
     """A FAB ModelView whose every route obeys the data scope; its relations to
-    growing tables are searched on demand (app.security.choices)."""
+    growing tables are searched on demand (app.security.choices); its edit form
+    carries the version of the record it shows (``app.versions``)."""
 
     method_permission_name = VIEW_PERMISSIONS
     base_filters = SCOPE_FILTER
@@ -118,6 +125,8 @@ class ScopedModelView(SearchedRelations, ModelView):
         self.add_form_extra_fields = {**flags, **(self.add_form_extra_fields or {})}
         self.edit_form_extra_fields = {**flags, **(self.edit_form_extra_fields or {})}
         super().__init__(**kwargs)
+        if versions.is_versioned(self.datamodel.obj):
+            self.edit_form = versions.with_seen_version(self.edit_form)
 
     def pre_add(self, item):
         default_county(item)
@@ -136,6 +145,26 @@ class ScopedModelView(SearchedRelations, ModelView):
         for pk in pks:
             if self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters) is None:
                 abort(404)
+
+    def _edit(self, pk):
+        """A save built on an older version than the record's is refused before
+        the form touches the record (a relation loaded while the form fills it
+        would flush, and raise the version, before ``pre_update``)."""
+        if request.method == "POST":
+            item = self.datamodel.get(pk, self._base_filters)
+            if item is not None:
+                try:
+                    versions.check_seen(item, versions.seen(request.form.get(versions.SEEN)))
+                except Refused as refused:
+                    flash(str(refused), "danger")
+                    return None
+        return super()._edit(pk)
+
+    @property
+    def database_error_message(self):
+        """What FAB's edit page flashes when the save itself is refused: the refusal."""
+        refused = g.pop("refused", None)
+        return str(refused) if refused else "保存失败，请稍后重试。"
 
     @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
     def action(self, name, pk):
@@ -168,8 +197,9 @@ class ScopedModelView(SearchedRelations, ModelView):
         return redirect(self.get_redirect())
 
 
-class ScopedApi(ModelRestApi):
-    """A FAB ModelRestApi under the same scope and rules as the pages."""
+class ScopedApi(PerRequestFilters, SafeWrites, ModelRestApi):
+    """A FAB ModelRestApi under the same scope and rules as the pages; its
+    writes are taken by ``SafeWrites`` (app.security.api_writes)."""
 
     method_permission_name = API_PERMISSIONS
     base_filters = SCOPE_FILTER
@@ -180,6 +210,11 @@ class ScopedApi(ModelRestApi):
         rels = _scoped_relations(self.datamodel.obj)
         self.add_query_rel_fields = {**rels, **(self.add_query_rel_fields or {})}
         self.edit_query_rel_fields = {**rels, **(self.edit_query_rel_fields or {})}
+        if versions.is_versioned(self.datamodel.obj):   # what a client sends back with its PUT
+            for attr in ("list_columns", "show_columns"):
+                columns = getattr(self, attr, None)
+                if columns and versions.SEEN not in columns:
+                    setattr(self, attr, [*columns, versions.SEEN])
         super().__init__()
 
     def pre_add(self, item):
@@ -189,38 +224,28 @@ class ScopedApi(ModelRestApi):
     def pre_update(self, item):
         check(item, self)
 
-    def _refusing(self, call, *args):
-        try:
-            return call(*args)
-        except Refused as e:
-            from app.extensions import db
-            db.session.rollback()
-            return self.response(422, message={e.field or "_": [str(e)]})
-
-    def post_headless(self):
-        return self._refusing(super().post_headless)
-
-    def put_headless(self, pk):
-        return self._refusing(super().put_headless, pk)
-
-    def delete_headless(self, pk):
-        return self._refusing(super().delete_headless, pk)
-
 
 class StepApi(ScopedApi):
     """A ScopedApi whose records also move through steps (services raising Refused)."""
 
     def _step(self, pk, step, done):
-        """Runs ``step(record, body)`` on a record in scope: 200 with ``done(record)``, or 409 with the refusal."""
+        """Runs ``step(record, body)`` on a record in scope: 200 with ``done(record)``; 400 for a
+        malformed body, 422 for a value no record may hold, 409 for a step the rules refuse."""
         from app.extensions import db
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
         try:
-            step(item, request.get_json(silent=True) or {})
+            step(item, step_body(self))
+        except Answer as answer:
+            return answer.response
         except Refused as refused:
             db.session.rollback()
-            return self.response(409, message=str(refused))
+            code = 422 if isinstance(refused, Invalid) else 409
+            return self.response(code, message=str(refused))
+        except StaleDataError as error:   # a step committed on a record someone changed meanwhile
+            db.session.rollback()
+            return self.response(409, message=str(versions.explain_stale(error, type(item), None, None)))
         return self.response(200, result=done(item))
 
 

@@ -9,7 +9,7 @@ from flask_appbuilder.views import expose
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app import paging
+from app import paging, versions
 from app.catalogue.views import xlsx_response
 from app.enums import Owner
 from app.errors import Refused
@@ -141,6 +141,7 @@ class FormPages(BaseView):
     def pledge(self, form_id):
         form = load_form(form_id)
         try:
+            versions.check_seen(form, versions.seen(request.form.get(versions.SEEN)))
             engine.begin_edit(form, g.user)
             form.pledge = (request.form.get("pledge") or "").strip() or None
             if "correction" in request.form:
