@@ -2,14 +2,16 @@
 submissions (in scope), and per unit what is in and when, overdue in red."""
 from datetime import date
 
-from flask import request
+from flask import request, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 
 from app.extensions import db
+from app.exports import download
 from app.formatting import cn_date
+from app.papers import s002_a1_plan
 from app.plan import services
 from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
 from app.security import roles
@@ -26,9 +28,24 @@ class PlanPhaseView(ModelView):
     route_base = "/plan/phase"
     datamodel = SQLAInterface(PlanPhase, db.session)
     class_permission_name = roles.PLAN
-    method_permission_name = VIEW_PERMISSIONS
     list_title = show_title = "推进计划"
-    list_columns = ["position", "title", "starts_on", "ends_on", "tasks"]
+    method_permission_name = {**VIEW_PERMISSIONS, "paper": "read", "paper_file": "read"}
+    list_template = "plan/phase_list.html"
+
+    @expose("/paper")
+    @has_access
+    def paper(self):
+        """附件1 推进计划表 as on paper, to read and print."""
+        return self.render_template("assessment/print.html", grids=[s002_a1_plan.grid()],
+                                    back=url_for("PlanPhaseView.list"), downloads=[
+                                        ("下载 Excel", url_for("PlanPhaseView.paper_file", fmt="xlsx")),
+                                        ("下载 Word", url_for("PlanPhaseView.paper_file", fmt="docx"))])
+
+    @expose("/paper.<fmt>")
+    @has_access
+    def paper_file(self, fmt):
+        return download.paper([s002_a1_plan.grid()], s002_a1_plan.TITLE, fmt)
+    list_columns = ["position", "title", "starts_on", "ends_on", "tasks", "requirements"]
     add_columns = edit_columns = ["position", "title", "starts_on", "ends_on", "tasks", "requirements"]
     show_columns = add_columns + ["deliverables"]
     label_columns = LABELS
