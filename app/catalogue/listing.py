@@ -50,10 +50,10 @@ class Filler:
 def filled_by(unit) -> Filler | None:
     """Who last entered or changed a listed power of the unit, and when: the
     填表人 of its catalogue tables (not whoever downloads them)."""
-    from app.security.models import Login
+    from app.security.models import SYSTEM_USERNAME, Login
     ids = select(cast(Power.id, String)).where(_listed(unit))
-    entry = db.session.scalars(select(AuditLog).where(
-        AuditLog.table_name == Power.__tablename__, AuditLog.record_id.in_(ids))
+    entry = db.session.scalars(select(AuditLog).where(  # seeds and jobs fill in nothing
+        AuditLog.table_name == Power.__tablename__, AuditLog.record_id.in_(ids), AuditLog.actor != SYSTEM_USERNAME)
         .order_by(AuditLog.at.desc(), AuditLog.id.desc()).limit(1)).first()
     if entry is None:
         return None

@@ -1,6 +1,6 @@
 """The catalogue's official tables, by the names the views, the CLI and the
 import use; each form is declared in :mod:`app.papers` (000 附件1, 附件2 and
-seed 002 附件2), filled in by whoever last entered the unit's powers."""
+seed 002 附件2, filled in by whoever last entered the unit's powers)."""
 from app.catalogue.listing import counts_of, drafts_of, filled_by, powers_of  # noqa: F401
 from app.enums import PowerCategory
 from app.exports.grid import Grid
@@ -11,11 +11,11 @@ from app.papers.s002_a2_directory import total_line  # noqa: F401
 
 
 def summary_table(unit) -> Grid:
-    return s000_a1_catalogue_summary.grid(unit, filled_by(unit))
+    return s000_a1_catalogue_summary.grid(unit)
 
 
 def category_table(unit, category: str) -> Grid:
-    return s000_a2_catalogue_category.grid(unit, category, filled_by(unit))
+    return s000_a2_catalogue_category.grid(unit, category)
 
 
 def directory(unit, blank: bool = False) -> Grid:
@@ -23,7 +23,6 @@ def directory(unit, blank: bool = False) -> Grid:
 
 
 def all_tables(unit) -> list[Grid]:
-    filler = filled_by(unit)
-    return ([s000_a1_catalogue_summary.grid(unit, filler)]
-            + [s000_a2_catalogue_category.grid(unit, c.value, filler) for c in PowerCategory.external()]
-            + [s002_a2_directory.grid(unit, filler)])
+    return ([s000_a1_catalogue_summary.grid(unit)]
+            + [s000_a2_catalogue_category.grid(unit, c.value) for c in PowerCategory.external()]
+            + [s002_a2_directory.grid(unit, filled_by(unit))])

@@ -66,7 +66,7 @@ class Grid:
     @property
     def page_width(self) -> int:
         """Characters of 11pt text an A4 line holds in the paper's orientation."""
-        return 140 if self.landscape else 95
+        return 128 if self.landscape else 88
 
     def widths(self) -> list[float]:
         """Column widths that fit the text (a CJK character counts double), the

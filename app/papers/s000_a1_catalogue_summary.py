@@ -1,16 +1,15 @@
-"""seed 000 附件1 行政职权目录总表."""
-from app.catalogue.listing import Filler, powers_of
+"""seed 000 附件1 行政职权目录总表: no 填表人 line, as on paper."""
+from app.catalogue.listing import powers_of
 from app.enums import PowerCategory
 from app.exports.grid import HEAD, LABEL, TOTAL, Grid, cn_number
-from app.papers.catalogue_common import footer
 
 TITLE = "行政职权目录总表"
 HEADINGS = ["序号", "类别", "项目名称"]
 
 
-def grid(unit, filler: Filler | None = None) -> Grid:
+def grid(unit) -> Grid:
     g = Grid(TITLE, [6, 30, 50], subtitle=f"单位：{unit.name}（公章）",
-             footer=footer(filler), header_rows=1, landscape=False, sheet="总表")
+             header_rows=1, landscape=False, sheet="总表")
     g.append(HEADINGS, HEAD)
     by_category: dict[str, list] = {}
     for power in powers_of(unit):
