@@ -259,3 +259,24 @@ def test_printing_fits_the_paper(client, ctx):
 def test_print_stylesheet_prints_no_link_addresses(client):
     css = client().get("/static/css/forms.css").get_data(as_text=True)
     assert re.search(r"a\[href\]:after\s*\{\s*content:\s*none", css)
+
+
+def test_plan_page_lists_its_requirements_and_offers_both_files(client, ctx):
+    c = client("office")
+    page = c.get("/plan/phase/paper").get_data(as_text=True)
+    assert "廉政风险防控管理工作推进计划表" in page and "工作要求" in page
+    assert "/plan/phase/paper.xlsx" in page and "/plan/phase/paper.docx" in page
+    assert "工作要求" in c.get("/plan/phase/list/").get_data(as_text=True)
+    assert c.get("/plan/phase/paper.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("what", [["plan"], ["form", "--id", "FORM"], ["catalogue", "--unit", "CZJ"]])
+def test_cli_exports_word_and_excel(app, ctx, tmp_path, what):
+    args = [str(signed_form("个人").id) if a == "FORM" else a for a in what]
+    for fmt in ("xlsx", "docx"):
+        out = tmp_path / f"out.{fmt}"
+        result = app.test_cli_runner().invoke(args=["export", *args, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 1000
+    bad = app.test_cli_runner().invoke(args=["export", *args, "--out", str(tmp_path / "out.pdf")])
+    assert bad.exit_code != 0 and "须以 .xlsx 或 .docx 结尾" in bad.output
