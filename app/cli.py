@@ -43,36 +43,76 @@ def setup_command():
 
 
 
-export_cli = AppGroup("export", help="导出正式表格（Excel）。")
+export_cli = AppGroup("export", help="导出正式表格（Excel 或 Word，按 --out 的扩展名）。")
+
+
+def _write(grids, out) -> None:
+    """The grids as .xlsx or .docx, as ``out``'s ending says."""
+    from app.exports.download import FORMATS, render
+    fmt = out.rsplit(".", 1)[-1].lower() if "." in out else ""
+    if fmt not in FORMATS:
+        raise click.ClickException("--out 须以 .xlsx 或 .docx 结尾。")
+    with open(out, "wb") as f:
+        f.write(render(grids, fmt))
+
+
+@export_cli.command("form")
+@click.option("--id", "form_id", required=True, type=int, help="登记表编号")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 或 .docx 文件")
+def export_form(form_id, out):
+    """导出一张登记表的全部纸质表格（签字版本按签字时的内容）。"""
+    from app.extensions import db
+    from app.risks import documents
+    from app.risks.models import RiskForm
+    form = db.session.get(RiskForm, form_id)
+    if form is None:
+        raise click.ClickException(f"没有编号为 {form_id} 的登记表。")
+    _write(documents.paper(form)[0], out)
+    click.echo(f"已导出 {form}：{out}")
+
+
+@export_cli.command("plan")
+@click.option("--county", "county_code", help="县的代码；不填则每个县一张")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 或 .docx 文件")
+def export_plan(county_code, out):
+    """导出推进计划表（002 附件1）。"""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.organisation.models import County
+    from app.papers import s002_a1_plan
+    query = select(County).order_by(County.id)
+    counties = db.session.scalars(query.where(County.code == county_code) if county_code else query).all()
+    if not counties:
+        raise click.ClickException(f"没有代码为 {county_code} 的县。")
+    _write(s002_a1_plan.grids(counties), out)
+    click.echo(f"已导出推进计划表：{out}")
 
 
 @export_cli.command("catalogue")
 @click.option("--unit", "unit_code", required=True, help="单位代码，如 CZJ")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 或 .docx 文件")
 def export_catalogue(unit_code, out):
     """导出一个单位的职权目录总表、分表和职权目录（含合计）。"""
     from app.catalogue import tables
-    from app.exports.xlsx import workbook
     from app.extensions import db
     from app.organisation.models import Unit
 
     unit = db.session.query(Unit).filter_by(code=unit_code).one_or_none()
     if unit is None:
         raise click.ClickException(f"没有代码为 {unit_code} 的单位。")
-    with open(out, "wb") as f:
-        f.write(workbook(tables.all_tables(unit)))
+    _write(tables.all_tables(unit), out)
     click.echo(f"已导出 {unit.name} 的职权目录：{out}")
 
 
 @export_cli.command("summary")
 @click.option("--unit", "unit_code", help="单位代码；不填则为全县按单位汇总")
 @click.option("--round", "round_", type=int, help="年度，默认今年")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 文件")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 或 .docx 文件")
 def export_summary(unit_code, round_, out):
     """导出汇总表（附件9 与附件6）。"""
     from datetime import date
 
-    from app.exports.xlsx import workbook
     from app.extensions import db
     from app.organisation.models import Unit
     from app.reports import tables
@@ -86,8 +126,7 @@ def export_summary(unit_code, round_, out):
     filters = Filters(round=round_ or date.today().year, unit_id=unit.id if unit else None)
     name = unit.name if unit else ""
     grids = [tables.summary_9(filters, "section" if unit else "unit", name), tables.summary_6(filters, name)]
-    with open(out, "wb") as f:
-        f.write(workbook(grids))
+    _write(grids, out)
     click.echo(f"已导出{filters.round}年度汇总表：{out}")
 
 

@@ -247,6 +247,7 @@ class ArchiveReadChannel(Choice):
     PAGE = "查看"
     PRINT = "打印"
     EXCEL = "导出Excel"
+    WORD = "导出Word"
     API_GET = "接口查看"
     API_LIST = "接口列表"
     HISTORY = "查阅修改记录"

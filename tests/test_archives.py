@@ -5,6 +5,7 @@ import io
 from datetime import date
 
 import pytest
+from docx import Document
 from openpyxl import load_workbook
 
 from app.archives.access import log_reads
@@ -33,12 +34,17 @@ def test_every_read_of_an_archive_is_logged(client, api, ctx):
     before = len(reads(archive.id, "jiwei"))
     c, a = client("jiwei"), api("jiwei")
     page = c.get(f"/archive/show/{archive.id}").get_data(as_text=True)
-    assert "领导干部廉政档案" in page and "职务任免" in page and "本人及配偶收入" in page
+    assert not person_of(STAFF1).is_leader  # a staff member's archive is not titled 领导干部
+    assert "廉政档案" in page and "领导干部廉政档案" not in page
+    assert "职务任免" in page and "本人及配偶收入" in page
     assert "配偶、子女从业情况" in page and "廉政谈话" in page and "后期处置" in page and "所在单位考核" in page
     assert c.get(f"/archive/{archive.id}/print").status_code == 200
     book = load_workbook(io.BytesIO(c.get(f"/archive/{archive.id}.xlsx").data))
     cells = [str(x.value) for row in book["廉政档案"].iter_rows() for x in row if x.value]
     assert person_of(STAFF1).name in cells and "个人有关事项申报及变更" in cells
+    word = Document(io.BytesIO(c.get(f"/archive/{archive.id}.docx").data))
+    assert word.paragraphs[0].text == "廉政档案"
+    assert "个人有关事项申报及变更" in {cell.text for row in word.tables[0].rows for cell in row.cells}
     r = a.get(f"/api/v1/archive/{archive.id}")
     parts = {p["title"]: p["rows"] for p in r.json["result"]["document"]["parts"]}
     assert r.status_code == 200 and parts["本人及配偶收入"] and parts["廉政风险界定情况"]
@@ -47,7 +53,7 @@ def test_every_read_of_an_archive_is_logged(client, api, ctx):
     c.get("/archive/list/")
 
     logged = reads(archive.id, "jiwei")[before:]
-    assert [r.channel for r in logged] == ["查看", "打印", "导出Excel", "接口查看", "接口列表", "列表"]
+    assert [r.channel for r in logged] == ["查看", "打印", "导出Excel", "导出Word", "接口查看", "接口列表", "列表"]
     assert all(r.person_name == person_of(STAFF1).name and r.at.date() == date.today() for r in logged)
     assert db.session.query(ArchiveRead).filter_by(channel="接口列表", reader="jiwei").count() >= len(listed["ids"])
     log = client("jiwei").get("/archive-reads/list/").get_data(as_text=True)

@@ -97,7 +97,7 @@ def test_summary_workbook_has_the_paper_headings(client, known):
     data = client("office").get(f"/reports/summary.xlsx?round={ROUND}&unit={known.id}").data
     book = load_workbook(io.BytesIO(data))
     sheet = book["汇总表（附件9）"]
-    assert sheet["A1"].value == "廉政风险识别、防控、监督汇总表（部门）"
+    assert sheet["A1"].value == "示范县廉政风险识别、防控、监督汇总表（部门）"
     assert sheet["A3"].value == "填报单位（科室）" and "A3:A4" in sheet.merged_cells
     assert sheet["D3"].value == "1．思想道德风险点" and "D3:F3" in sheet.merged_cells
     assert [sheet.cell(4, c).value for c in range(4, 7)] == ["一级", "二级", "三级"]

@@ -1,9 +1,8 @@
 """An archive as one document: its parts in the order of seed 000 四(四)4, read
 from its entries and, live, from what the app already knows about the cadre.
-The page, the print and the workbook draw the same grid; the API returns the
-same parts as data."""
+The page, the print, the workbook and the Word file draw the same grid
+(:mod:`app.papers.archive`); the API returns the same parts as data."""
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,14 +11,10 @@ from app.archives.models import Disposition, IntegrityArchive, IntegrityTalk
 from app.assessment.models import Assessment
 from app.enums import ArchiveEntryKind as K
 from app.enums import Owner
-from app.exports.grid import BODY, HEAD, LABEL, Grid
 from app.extensions import db
 from app.formatting import cn_date
 from app.risks.models import RiskForm
 from app.workflow.signature import signed_view
-
-DATA_COLUMNS = 5  # beside the part's title column
-
 
 @dataclass
 class Part:
@@ -108,39 +103,3 @@ def as_data(archive: IntegrityArchive) -> dict:
     return {"basics": dict(basics(archive)),
             "parts": [{"title": p.title, "rows": [dict(zip(p.headings, map(str, r))) for r in p.rows]}
                       for p in parts(archive)]}
-
-
-def _spans(count: int) -> dict[int, int]:
-    """The last of ``count`` columns widens to fill the data columns."""
-    return {count: DATA_COLUMNS - count + 1}
-
-
-def grid(archive: IntegrityArchive, reader: str, at: datetime) -> Grid:
-    g = Grid("领导干部廉政档案", [12, 12, 14, 14, 12, 40], landscape=False, sheet="廉政档案",
-             subtitle=f"档案编号：{archive.id:06d}",
-             footer=[f"查阅人：{reader}　　查阅时间：{cn_date(at)}",
-                     "本档案仅限纪检监察机关、领导小组办公室和本人查阅，不得复制、外传。"])
-    pairs = basics(archive)
-    for i in range(0, len(pairs), 3):
-        row = []
-        for label, value in pairs[i:i + 3]:
-            row += [label, value]
-        top = g.height
-        for col, value in enumerate(row):
-            g.add(top, col, value, kind=LABEL if col % 2 == 0 else BODY)
-    for part in parts(archive):
-        top = g.height
-        g.add(top, 0, part.title, rows=max(len(part.rows), 1) + 1, kind=LABEL)
-        _row(g, top, part.headings, HEAD)
-        for i, values in enumerate(part.rows or [["无"]], start=1):
-            _row(g, top + i, values, BODY)
-    return g
-
-
-def _row(g: Grid, row: int, values, kind):
-    spans = _spans(len(values))
-    col = 1
-    for i, value in enumerate(values, start=1):
-        span = spans.get(i, 1)
-        g.add(row, col, value, cols=span, kind=kind)
-        col += span

@@ -8,13 +8,15 @@ from flask_appbuilder.views import expose
 from sqlalchemy import select
 
 from app import paging
-from app.archives import access, document, rules, services, talks
+from app.archives import access, rules, services, talks
 from app.archives.hooks import Placing
 from app.archives.models import ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk
 from app.assessment.views import attempt, parse_date, record_or_404
 from app.catalogue.views import xlsx_response
 from app.enums import ArchiveEntryKind, ArchiveReadChannel, DispositionKind, DispositionOutcome, DispositionSource
+from app.exports import download
 from app.exports.xlsx import workbook
+from app.papers import archive as paper_archive
 from app.extensions import db
 from app.formatting import cn_date
 from app.forms import FieldRule, choice_field
@@ -104,7 +106,7 @@ class ArchiveView(Placing, ScopedModelView):
     datamodel = interface(IntegrityArchive)
     class_permission_name = roles.ARCHIVE
     base_filters = [["id", access.ReadableArchives, None]]
-    method_permission_name = {**VIEW_PERMISSIONS, "print_view": "read", "xlsx": "read",
+    method_permission_name = {**VIEW_PERMISSIONS, "print_view": "read", "xlsx": "read", "docx": "read",
                               "add_entry": "edit", "remove_entry": "edit"}
     list_title, add_title, edit_title = "廉政档案", "建立廉政档案", "修改廉政档案"
     list_columns = ["person", "unit", "section", "opened_on", "keeper"]
@@ -125,7 +127,7 @@ class ArchiveView(Placing, ScopedModelView):
         archive = record_or_404(self, pk)
         access.log_reads(g.user, [archive], channel)
         reader = g.user.person.name if g.user.person else g.user.username
-        return archive, document.grid(archive, reader, datetime.now())
+        return archive, paper_archive.grid(archive, reader, datetime.now())
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access
@@ -145,7 +147,13 @@ class ArchiveView(Placing, ScopedModelView):
     @has_access
     def xlsx(self, pk):
         archive, grid = self._read(pk, ArchiveReadChannel.EXCEL)
-        return xlsx_response(workbook([grid]), f"廉政档案-{archive.person.name}.xlsx")
+        return xlsx_response(workbook([grid]), f"{grid.title}-{archive.person.name}.xlsx")
+
+    @expose("/<int:pk>.docx")
+    @has_access
+    def docx(self, pk):
+        archive, grid = self._read(pk, ArchiveReadChannel.WORD)
+        return download.paper([grid], f"{grid.title}-{archive.person.name}", "docx")
 
     @expose("/<int:pk>/entry", methods=["POST"])
     @has_access

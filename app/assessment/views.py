@@ -19,7 +19,9 @@ from app.assessment.models import Assessment, Commendation, Inspection, Rectific
 from app.catalogue.views import JoinedChoicesField, xlsx_response
 from app.enums import QUARTERS, Grade, InspectionKind, InspectionMethod, Standard
 from app.errors import Refused
+from app.exports import download
 from app.exports.xlsx import workbook
+from app.papers import notice as notice_paper
 from app.extensions import db
 from app.formatting import cn_date
 from app.forms import FieldRule, choice_field
@@ -96,7 +98,7 @@ class SelfCheckView(Drafting, ScopedModelView):
     route_base = "/selfcheck"
     datamodel = interface(SelfCheck)
     class_permission_name = roles.SELF_CHECK
-    method_permission_name = {**VIEW_PERMISSIONS, "filing": "read", "filing_xlsx": "read", "attachment": "read",
+    method_permission_name = {**VIEW_PERMISSIONS, "filing": "read", "filing_xlsx": "read", "filing_docx": "read", "attachment": "read",
                               "file": "file", "attach": "edit", "detach": "edit"}
     list_title, show_title, add_title, edit_title = "季度自查", "季度自查报告", "填写季度自查报告", "修改季度自查报告"
     show_template = "assessment/selfcheck_show.html"
@@ -179,8 +181,15 @@ class SelfCheckView(Drafting, ScopedModelView):
     @has_access
     def filing_xlsx(self):
         year, quarter = current_quarter_args()
-        grid = documents.filing_grid(documents.filing(year, quarter, current_scope()), year, quarter)
+        grid = notice_paper.filing_grid(documents.filing(year, quarter, current_scope()), year, quarter)
         return xlsx_response(workbook([grid]), f"{grid.title}.xlsx")
+
+    @expose("/filing.docx")
+    @has_access
+    def filing_docx(self):
+        year, quarter = current_quarter_args()
+        grid = notice_paper.filing_grid(documents.filing(year, quarter, current_scope()), year, quarter)
+        return download.paper([grid], grid.title, "docx")
 
 
 def _names(records) -> str:
@@ -285,7 +294,7 @@ class NoticeView(OpenNotice, ScopedModelView):
     datamodel = interface(RectificationNotice)
     class_permission_name = roles.NOTICE
     base_permissions = ["can_read", "can_edit", roles.VISIT, roles.CLOSE]
-    method_permission_name = {**VIEW_PERMISSIONS, "print_view": "read", "xlsx": "read", "overdue": "read",
+    method_permission_name = {**VIEW_PERMISSIONS, "print_view": "read", "xlsx": "read", "docx": "read", "overdue": "read",
                               "visit": "visit", "close": "close"}
     list_title, edit_title = "整改通知", "修改整改通知"
     list_columns = ["number", "unit", "issued_on", "deadline", "status", "closed_on"]
@@ -300,21 +309,27 @@ class NoticeView(OpenNotice, ScopedModelView):
     def show(self, pk):
         notice = record_or_404(self, pk)
         closer = roles.may(g.user, roles.NOTICE, roles.CLOSE)
-        return self.render_template("assessment/notice.html", notice=notice, grid=documents.notice_grid(notice),
+        return self.render_template("assessment/notice.html", notice=notice, grid=notice_paper.notice_grid(notice),
                                     closer=closer, today=date.today())
 
     @expose("/<int:pk>/print")
     @has_access
     def print_view(self, pk):
         notice = record_or_404(self, pk)
-        return self.render_template("assessment/print.html", grids=[documents.notice_grid(notice)],
+        return self.render_template("assessment/print.html", grids=[notice_paper.notice_grid(notice)],
                                     back=url_for("NoticeView.show", pk=pk))
 
     @expose("/<int:pk>.xlsx")
     @has_access
     def xlsx(self, pk):
         notice = record_or_404(self, pk)
-        return xlsx_response(workbook([documents.notice_grid(notice)]), f"整改通知-{notice.unit.name}.xlsx")
+        return xlsx_response(workbook([notice_paper.notice_grid(notice)]), f"整改通知-{notice.unit.name}.xlsx")
+
+    @expose("/<int:pk>.docx")
+    @has_access
+    def docx(self, pk):
+        record = record_or_404(self, pk)
+        return download.paper([notice_paper.notice_grid(record)], f"整改通知-{record.unit.name}", "docx")
 
     @expose("/<int:pk>/visit", methods=["POST"])
     @has_access

@@ -1,5 +1,5 @@
 """Pages: 职权 (CRUD, status, flowchart editor) and the catalogue tables."""
-from flask import abort, flash, g, redirect, request, Response, url_for
+from flask import abort, flash, redirect, request, Response, url_for
 from flask_appbuilder import BaseView
 from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
@@ -14,6 +14,7 @@ from app.catalogue.models import LIST_SEPARATOR, Power
 from app.catalogue.services import set_status
 from app.enums import DisclosureForm, DisclosureScope, DisclosureTime, PowerCategory, PowerStatus
 from app.errors import Refused
+from app.exports import download
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.forms import FieldRule, choice_field
@@ -49,11 +50,6 @@ def _chart(power) -> str:
     """The flowchart with each step's highest risk level marked."""
     from app.risks.queries import step_levels
     return flowchart.for_power(power, step_levels(power.id))
-
-
-def filled_by() -> str:
-    person = getattr(g.user, "person", None)
-    return person.name if person else g.user.username
 
 
 class PowerView(ScopedModelView):
@@ -172,7 +168,7 @@ class CatalogueView(BaseView):
     route_base = "/catalogue"
     default_view = "index"
     class_permission_name = roles.POWER
-    method_permission_name = {"index": "read", "unit": "read", "download": "read",
+    method_permission_name = {"index": "read", "unit": "read", "download": "read", "download_docx": "read",
                               "template": "read", "upload": "add"}
     TABLES = {"summary": "附件1 行政职权目录总表", "category": "附件2 行政职权目录分表",
               "directory": "职权目录（含合计）"}
@@ -185,16 +181,16 @@ class CatalogueView(BaseView):
 
     def _grids(self, unit, table, category=None):
         if table == "summary":
-            return [tables.summary_table(unit, filled_by())]
+            return [tables.summary_table(unit)]
         if table == "category":
             category = category or PowerCategory.LICENSING.value
             if category not in PowerCategory.values():
                 abort(404)
-            return [tables.category_table(unit, category, filled_by())]
+            return [tables.category_table(unit, category)]
         if table == "directory":
-            return [tables.directory(unit, filled_by())]
+            return [tables.directory(unit)]
         if table == "all":
-            return tables.all_tables(unit, filled_by())
+            return tables.all_tables(unit)
         abort(404)
 
     @expose("/")
@@ -223,6 +219,14 @@ class CatalogueView(BaseView):
         grids = self._grids(unit, table, request.args.get("category"))
         name = {"all": "职权目录全套"}.get(table) or grids[0].title
         return xlsx_response(workbook(grids), f"{unit.name}-{name}.xlsx")
+
+    @expose("/<int:unit_id>/<table>.docx")
+    @has_access
+    def download_docx(self, unit_id, table):
+        unit = self._unit(unit_id)
+        grids = self._grids(unit, table, request.args.get("category"))
+        name = {"all": "职权目录全套"}.get(table) or grids[0].title
+        return download.paper(grids, f"{unit.name}-{name}", "docx")
 
     @expose("/<int:unit_id>/template.xlsx")
     @has_access

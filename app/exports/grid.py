@@ -1,10 +1,12 @@
-"""A paper form as a grid of cells: the one declaration both the page and the
-workbook are drawn from.
+"""A paper form as a grid of cells: the one declaration the page, the
+workbook and the Word document are drawn from.
 
-A form builds a :class:`Grid` (title, unit line, cells with their merges,
-footer); :mod:`app.exports.xlsx` writes it as an A4 worksheet and the
+A form (one module of :mod:`app.papers` each) builds a :class:`Grid` (title,
+unit line, cells with their merges, footer); :mod:`app.exports.xlsx` writes it
+as an A4 worksheet, :mod:`app.exports.docx` as an A4 Word table and the
 ``grid.html`` template draws it as a table, so page and print never differ.
 """
+import math
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -30,9 +32,11 @@ class Grid:
     footer: list[str] = field(default_factory=list)
     notes: str = ""                      # 填表说明
     cells: list[Cell] = field(default_factory=list)
-    header_rows: int = 0                 # rows repeated on every printed page
+    header_rows: int = 0                 # rows repeated on every printed page …
+    header_from: int = 0                 # … starting at this row of the cells
     landscape: bool = True
     sheet: str = ""                      # worksheet name
+    remarks: list[str] = field(default_factory=list)  # notes the paper lacks (验签 verdict), under the form
     _height: int = field(default=0, repr=False)  # rows used so far, kept as cells are added
 
     @property
@@ -62,14 +66,45 @@ class Grid:
             table[cell.row].append(cell)
         return table
 
+    @property
+    def page_width(self) -> int:
+        """Characters of 11pt text an A4 line holds in the paper's orientation."""
+        return 128 if self.landscape else 88
+
     def widths(self) -> list[float]:
-        """Column widths that fit the text: a CJK character counts double."""
+        """Column widths that fit the text (a CJK character counts double), the
+        growth beyond the declared widths shrunk so the table fits the page."""
         widths = list(self.columns)
         for cell in self.cells:
             if cell.cols == 1 and cell.value is not None:
                 longest = max((display_width(line) for line in str(cell.value).split("\n")), default=0)
                 widths[cell.col] = max(widths[cell.col], min(longest + 2, 40))
+        base, room = sum(self.columns), self.page_width - sum(self.columns)
+        grown = sum(widths) - base
+        if grown > 0 and grown > room:
+            share = max(room, 0) / grown
+            widths = [c + (w - c) * share for c, w in zip(self.columns, widths)]
         return widths
+
+    def line_counts(self, widths: list[float] | None = None) -> list[int]:
+        """Lines of text each row needs at these widths, so wrapped text fits
+        its row when printed (a merged cell's lines shared by its rows)."""
+        widths = widths or self.widths()
+        lines = [1] * self.height
+        for cell in sorted(self.cells, key=lambda c: c.rows):
+            need = text_lines(cell.value, sum(widths[cell.col:cell.col + cell.cols]))
+            have = sum(lines[cell.row:cell.row + cell.rows])
+            if need > have:
+                lines[cell.row + cell.rows - 1] += need - have
+        return lines
+
+
+def text_lines(value, width: float) -> int:
+    """Lines ``value`` wraps to in a column ``width`` characters wide."""
+    if value is None or value == "":
+        return 1
+    usable = max(width - 1, 1)
+    return sum(max(1, math.ceil(display_width(line) / usable)) for line in str(value).split("\n"))
 
 
 def display_width(text: str) -> int:

@@ -9,9 +9,10 @@ import io
 
 import xlsxwriter
 
-from app.exports.grid import BODY, HEAD, LABEL, TOTAL, Grid
+from app.exports.grid import BODY, HEAD, LABEL, TOTAL, Grid, text_lines
 
 FONT = "宋体"
+LINE = 15  # points per line of 11pt text: row heights are counted in lines
 TEXT_ONLY = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
@@ -70,19 +71,21 @@ def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
             merge_cells(sheet, r, c, r + cell.rows - 1, c + cell.cols - 1, value, fmt)
         else:
             write_cell(sheet, r, c, value, fmt)
+    for i, lines in enumerate(grid.line_counts(widths)):
+        sheet.set_row(top + i, LINE * lines + 4)
     row = top + grid.height
-    for line in grid.footer + ([grid.notes] if grid.notes else []):
+    for line in grid.footer + ([grid.notes] if grid.notes else []) + grid.remarks:
         row += 1
         merge_cells(sheet, row, 0, row, last_col, line, styles.plain)
-        if len(line) > 60:
-            sheet.set_row(row, 15 * (len(line) // 60 + 1))
+        sheet.set_row(row, LINE * text_lines(line, sum(widths)) + 4)
     sheet.set_paper(9)  # A4
     if grid.landscape:
         sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
     if grid.header_rows:
-        sheet.repeat_rows(top, top + grid.header_rows - 1)
+        first = top + grid.header_from
+        sheet.repeat_rows(first, first + grid.header_rows - 1)
     sheet.center_horizontally()
     return sheet
 

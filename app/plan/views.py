@@ -2,16 +2,21 @@
 submissions (in scope), and per unit what is in and when, overdue in red."""
 from datetime import date
 
-from flask import request
+from flask import request, url_for
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
+from sqlalchemy import select
 
 from app import paging
+from app.exports import download
+from app.extensions import db
 from app.formatting import cn_date
+from app.organisation.models import County
+from app.papers import s002_a1_plan
 from app.plan import services
 from app.plan.models import PlanDeliverable, PlanPhase, PlanSubmission
 from app.security import roles
-from app.security.scope import current_scope
+from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
 
 LABELS = {"position": "序号", "title": "工作内容", "starts_on": "开始日期", "ends_on": "结束日期",
@@ -25,10 +30,31 @@ class PlanPhaseView(ScopedModelView):
     route_base = "/plan/phase"
     datamodel = interface(PlanPhase)
     class_permission_name = roles.PLAN
-    method_permission_name = VIEW_PERMISSIONS
     list_title = show_title = "推进计划"
-    list_columns = ["county", "position", "title", "starts_on", "ends_on", "tasks"]
+    method_permission_name = {**VIEW_PERMISSIONS, "paper": "read", "paper_file": "read"}
+    list_template = "plan/phase_list.html"
+    list_columns = ["county", "position", "title", "starts_on", "ends_on", "tasks", "requirements"]
     add_columns = edit_columns = ["county", "position", "title", "starts_on", "ends_on", "tasks", "requirements"]
+
+    @staticmethod
+    def _papers():
+        """附件1 of each county the reader's scope holds (his own; the city's every one)."""
+        counties = db.session.scalars(select(County).where(criteria(County, current_scope())).order_by(County.id))
+        return s002_a1_plan.grids(counties)
+
+    @expose("/paper")
+    @has_access
+    def paper(self):
+        """附件1 推进计划表 as on paper, to read and print."""
+        return self.render_template("assessment/print.html", grids=self._papers(),
+                                    back=url_for("PlanPhaseView.list"), downloads=[
+                                        ("下载 Excel", url_for("PlanPhaseView.paper_file", fmt="xlsx")),
+                                        ("下载 Word", url_for("PlanPhaseView.paper_file", fmt="docx"))])
+
+    @expose("/paper.<fmt>")
+    @has_access
+    def paper_file(self, fmt):
+        return download.paper(self._papers(), s002_a1_plan.TITLE, fmt)
     show_columns = add_columns + ["deliverables"]
     label_columns = LABELS
     formatters_columns = {"starts_on": cn_date, "ends_on": cn_date}

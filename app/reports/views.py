@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from app import paging
 from app.catalogue.views import xlsx_response, XLSX
 from app.enums import Owner, RiskLevel, RiskType
+from app.exports import download
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.organisation.models import County, Unit
@@ -70,7 +71,7 @@ class Reports(BaseView):
     route_base = "/reports"
     default_view = "summary"
     class_permission_name = roles.REPORTS
-    method_permission_name = {"summary": "read", "summary_xlsx": "read", "risks": "read",
+    method_permission_name = {"summary": "read", "summary_xlsx": "read", "summary_docx": "read", "risks": "read",
                               "full_export": "read", "dashboard": "read"}
 
     @expose("/dashboard")
@@ -112,6 +113,12 @@ class Reports(BaseView):
         filters = read_filters()
         return xlsx_response(workbook(self._grids(filters, counties_in_scope())),
                              f"廉政风险汇总表-{filters.round}年度.xlsx")
+
+    @expose("/summary.docx")
+    @has_access
+    def summary_docx(self):
+        filters = read_filters()
+        return download.paper(self._grids(filters), f"廉政风险汇总表-{filters.round}年度", "docx")
 
     @expose("/risks")
     @has_access

@@ -5,7 +5,8 @@ from app.enums import Owner
 from app.exports.grid import Grid
 from app.extensions import db
 from app.formatting import cn_date
-from app.risks.layouts import LAYOUTS, Sheet
+from app.papers.common import BLANK_DATE, Sheet
+from app.papers.registers import LAYOUTS
 from app.risks.models import FormRevision, ReviewStep, RiskForm
 from app.workflow.flows import FLOWS, Action
 from app.workflow.signature import SignedView, signed_view, snapshot
@@ -52,10 +53,11 @@ def paper(form: RiskForm, number: int | None = None) -> tuple[list[Grid], Signed
         signatures = {"填表人签字": line, "负责填表人签字": line, "第一责任人签字": line}
     sheet = Sheet(content=signed.content if signed else snapshot(form), opinions=opinions(form, history(form)),
                   signatures=signatures, header=header(form),
-                  date=cn_date(signed.revision.signed_at.date()) if signed else "　　年　　月　　日")
+                  date=cn_date(signed.revision.signed_at.date()) if signed else BLANK_DATE,
+                  county=form.unit.county.name)
     grids = [layout(sheet) for layout in LAYOUTS[form.owner_kind]]
-    if signed is not None:
-        grids[-1].footer.append(attestation(signed))
+    if signed is not None:  # a note under the form, not a line of the paper
+        grids[-1].remarks.append(attestation(signed))
     return grids, signed
 
 

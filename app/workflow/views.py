@@ -13,6 +13,7 @@ from app import paging, versions
 from app.catalogue.views import xlsx_response
 from app.enums import Owner
 from app.errors import Refused
+from app.exports import download
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.risks import documents
@@ -50,7 +51,7 @@ class FormPages(BaseView):
     default_view = "todo"
     class_permission_name = roles.FORM_PAGES
     method_permission_name = {"todo": "read", "mine": "read", "page": "read", "revision": "read",
-                              "download": "read", "act": "edit", "sign": "edit", "new": "edit",
+                              "download": "read", "download_docx": "read", "act": "edit", "sign": "edit", "new": "edit",
                               "pledge": "edit"}
 
     @expose("/todo")
@@ -119,6 +120,12 @@ class FormPages(BaseView):
     def download(self, form_id):
         form = load_form(form_id)
         return xlsx_response(workbook(documents.paper(form)[0]), f"{form}.xlsx")
+
+    @expose("/<int:form_id>.docx")
+    @has_access
+    def download_docx(self, form_id):
+        form = load_form(form_id)
+        return download.paper(documents.paper(form)[0], str(form), "docx")
 
     @expose("/<int:form_id>/act", methods=["POST"])
     @has_access

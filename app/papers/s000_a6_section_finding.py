@@ -1,0 +1,18 @@
+"""seed 000 附件6 <县名>部门廉政风险点查找表."""
+from app.enums import RiskType
+from app.exports.grid import HEAD, Grid
+from app.papers.common import Sheet, pairs, sign_line, typed_rows
+
+TITLE = "部门廉政风险点查找表"
+
+
+def grid(sheet: Sheet) -> Grid:
+    c, h = sheet.content, sheet.header
+    g = Grid(sheet.county + TITLE, [12, 14, 12, 14, 12, 14], landscape=False, sheet="部门查找表",
+             footer=[sign_line(sheet, "填表人签字", "第一责任人签字") + f"　　填表时间：{sheet.date}"])
+    pairs(g, [("部门", c["section"]), ("责任人姓名", c["owner"]), ("职务", h.get("title", ""))])
+    pairs(g, [("任职时间", h.get("since", "")), ("部门工作职责", h.get("duties", ""))], spans={3: 3})
+    g.header_from, g.header_rows = g.height, 1
+    g.append(["风险类别", "具体内容及表现形式"], HEAD, spans={1: 5})
+    typed_rows(g, c["risks"], [RiskType.DUTY, RiskType.INSTITUTIONAL], lambda r: r["content"], [5])
+    return g
