@@ -96,7 +96,7 @@ def init_views(app):
     from app.plan import views as plan_views
     from app.reminders import api as reminders_api
     from app.reminders import views as reminders_views
-    from app import formatting
+    from app import display, formatting
 
     appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
     appbuilder.init_app(app, db.session)
@@ -118,7 +118,9 @@ def init_views(app):
     reminders_views.register(appbuilder)
     reminders_api.register(appbuilder)
     audit_views.register(appbuilder)
+    display.apply(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
+    app.jinja_env.filters["period_words"] = formatting.period_words
 
 
 def register_cli(app):

@@ -6,12 +6,12 @@ narrowed: the administrator and the archive readers (``roles.ARCHIVE_READERS``:
 his own archive and no other.  Pages, prints, exports and the API all filter
 by :func:`readable` and write :func:`log_reads`.
 """
-from datetime import datetime
 
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, select
 
+from app import clock
 from app.audit import chain
 from app.archives.models import ArchiveRead, IntegrityArchive
 from app.enums import ArchiveReadChannel
@@ -47,7 +47,7 @@ def log_reads(user, archives, channel) -> None:
     archives = list(archives)
     if not archives:
         return
-    at = datetime.now().replace(microsecond=0)
+    at = clock.now()
     chain.append(db.session.connection(), ArchiveRead.__table__, [{
         "at": at, "reader_id": user.id, "reader": user.username, "archive_id": a.id,
         "person_name": a.person.name, "unit_id": a.unit_id, "channel": channel.value} for a in archives])

@@ -5,12 +5,12 @@ Each function checks that the form is still at the stage the actor saw
 (``expected``) and that the actor may act there, then changes the form and
 records who, when, what.  A refusal raises :class:`Refused` and changes nothing.
 """
-from datetime import datetime
 
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash
 
+from app import clock
 from app.enums import Owner
 from app.errors import Refused
 from app.extensions import db
@@ -29,8 +29,7 @@ ACTION_OF_ACTOR = {
 }
 
 
-def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+now = clock.now  # every step, signature and stage entry in UTC
 
 
 def _roles(user) -> set[str]:
