@@ -2,7 +2,7 @@
 import os
 
 from flask import Flask
-from flask_appbuilder import AppBuilder, IndexView
+from flask_appbuilder import AppBuilder, IndexView, expose
 
 from app.extensions import csrf, db, migrate
 
@@ -10,7 +10,18 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migra
 
 
 class HomeView(IndexView):
+    """工作台: what waits for the login, and the programme's steps (app.workbench)."""
     index_template = "index.html"
+
+    @expose("/")
+    def index(self):
+        from flask import g
+        from app import workbench
+
+        user = g.user if g.user and g.user.is_authenticated else None
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    tasks=workbench.tasks(user) if user else [],
+                                    steps=workbench.steps(user) if user else [])
 
 
 def create_app(config=None) -> Flask:

@@ -58,11 +58,11 @@ def period_words(period: str | None) -> str:
     2026年第48周, 2026-H1 → 2026年上半年, 2026-11 → 2026年11月; else as given."""
     if not period:
         return ""
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", period):
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", period):
         return f"{m[1]}年第{QUARTERS[int(m[2]) - 1]}季度"
-    if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", period):
+    if m := re.fullmatch(r"(\d{4})-?W(\d{1,2})", period):
         return f"{m[1]}年第{int(m[2])}周"
-    if m := re.fullmatch(r"(\d{4})-H([12])", period):
+    if m := re.fullmatch(r"(\d{4})-?H([12])", period):
         return f"{m[1]}年{'上' if m[2] == '1' else '下'}半年"
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", period):
         return f"{m[1]}年{int(m[2])}月"
