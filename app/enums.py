@@ -261,6 +261,7 @@ class ReminderKind(Choice):
     PLAN = "推进计划报送"
     WAITING = "审核滞留"
     NOTICE = "整改通知期限"
+    FORM_STEP = "登记表流转"   # sent by each workflow step (app.workflow.notify), not by a schedule
 
 
 class DeliveryStatus(Choice):

@@ -193,7 +193,13 @@ def notice_deadlines(rule, now: datetime):
     return _week(today), items
 
 
+def form_steps(rule, now: datetime):
+    """登记表流转: nothing on a schedule; each step of a form sends its own (app.workflow.notify)."""
+    return None, []
+
+
 FINDERS = {
+    ReminderKind.FORM_STEP.value: form_steps,
     ReminderKind.SELF_CHECK.value: self_checks,
     ReminderKind.SPOT_CHECK.value: spot_checks,
     ReminderKind.TALK.value: talks_owed,
