@@ -7,6 +7,10 @@ from flask_appbuilder.baseviews import BaseCRUDView
 
 from app.formatting import cell
 
+# Tables no page lists by themselves.
+TABLES = {"archive_entry": "廉政档案内容", "risk_form": "登记表", "review_step": "办理记录",
+          "form_revision": "签字版本", "ab_user": "登录账号", "ab_role": "角色", "message": "站内消息"}
+
 
 def _english(text) -> bool:
     return text is None or str(text).isascii()
@@ -32,17 +36,32 @@ def _labels(view) -> None:
             labels[key] = labels[relation] + ("编号" if key.endswith("_id") else "")
 
 
-def _cells(view) -> None:
+def _cells(view, tables: dict[str, str]) -> None:
     shown = set(getattr(view, "list_columns", []) or []) | set(getattr(view, "show_columns", []) or [])
     for column in shown:
+        if column == "table_name":   # the audit log names tables: show what the menu calls them
+            view.formatters_columns.setdefault(column, lambda name: tables.get(name, name))
         view.formatters_columns.setdefault(column, cell)
 
 
+def _table_labels(views) -> dict[str, str]:
+    """Each model's table with the Chinese title of its page (plan_phase → 推进计划)."""
+    labels = {}
+    for view in views:
+        model = getattr(getattr(view, "datamodel", None), "obj", None)
+        name = getattr(model, "__tablename__", None)
+        if name and name not in labels and not _english(view.list_title):
+            labels[name] = view.list_title
+    return labels
+
+
 def apply(appbuilder) -> None:
-    for view in appbuilder.baseviews:
-        if not isinstance(view, BaseCRUDView):
-            continue
+    views = [v for v in appbuilder.baseviews if isinstance(v, BaseCRUDView)]
+    for view in views:
         view.formatters_columns = dict(view.formatters_columns or {})
         _titles(view)
         _labels(view)
-        _cells(view)
+    tables = _table_labels(views)
+    tables.update(TABLES)
+    for view in views:
+        _cells(view, tables)
