@@ -2,7 +2,7 @@
 import os
 
 from flask import Flask
-from flask_appbuilder import AppBuilder, IndexView
+from flask_appbuilder import AppBuilder, IndexView, expose
 
 from app.extensions import csrf, db, migrate
 
@@ -10,7 +10,18 @@ MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "migra
 
 
 class HomeView(IndexView):
+    """工作台: what waits for the login, and the programme's steps (app.workbench)."""
     index_template = "index.html"
+
+    @expose("/")
+    def index(self):
+        from flask import g
+        from app import workbench
+
+        user = g.user if g.user and g.user.is_authenticated else None
+        return self.render_template(self.index_template, appbuilder=self.appbuilder,
+                                    tasks=workbench.tasks(user) if user else [],
+                                    steps=workbench.steps(user) if user else [])
 
 
 def create_app(config=None) -> Flask:
@@ -103,7 +114,7 @@ def init_views(app):
     from app.reminders import views as reminders_views
     from app.monitoring import api as monitoring_api
     from app.monitoring import views as monitoring_views
-    from app import formatting
+    from app import display, formatting
 
     appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
     appbuilder.init_app(app, db.session)
@@ -127,7 +138,9 @@ def init_views(app):
     monitoring_views.register(appbuilder)
     monitoring_api.register(appbuilder)
     audit_views.register(appbuilder)
+    display.apply(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
+    app.jinja_env.filters["period_words"] = formatting.period_words
     from app.forms import install_form_messages
     install_form_messages(app)
 

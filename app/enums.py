@@ -263,6 +263,7 @@ class ReminderKind(Choice):
     WAITING = "审核滞留"
     NOTICE = "整改通知期限"
     WARNING = "预警处置"        # app.monitoring: warnings unhandled too long or past their deadline
+    FORM_STEP = "登记表流转"   # sent by each workflow step (app.workflow.notify), not by a schedule
 
 
 class DeliveryStatus(Choice):

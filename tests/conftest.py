@@ -146,3 +146,21 @@ def client(app):
 @pytest.fixture()
 def api(app):
     return lambda username: Api(app, username)
+
+
+@pytest.fixture()
+def only_scheduled_reminders(app):
+    """The delivery log without the notices of form steps (app.workflow.notify),
+    which the workflow tests leave pending, nor their rule: tests that count what
+    a retry sends or which jobs are scheduled count their own rules only."""
+    from sqlalchemy import delete, select
+    from app.reminders.models import Delivery, Message, ReminderRule
+    from app.workflow.notify import RULE_KEY
+    with app.app_context(), acting_as():
+        rule_ids = select(ReminderRule.id).where(ReminderRule.key == RULE_KEY)
+        step_rows = select(Delivery.id).where(Delivery.rule_id.in_(rule_ids))
+        db.session.execute(delete(Message).where(Message.delivery_id.in_(step_rows)))
+        db.session.execute(delete(Delivery).where(Delivery.rule_id.in_(rule_ids)))
+        db.session.execute(delete(ReminderRule).where(ReminderRule.key == RULE_KEY))  # made again on use
+        db.session.commit()
+    yield

@@ -18,6 +18,8 @@ from app.security.models import Login
 from tests.mail import smtp  # noqa: F401  (fixture)
 from tests.test_reminders import BEFORE_END, deliveries, rule
 
+pytestmark = pytest.mark.usefixtures("only_scheduled_reminders")  # form-step notices are not theirs
+
 ALERT = "提醒邮件发送失败"
 
 

@@ -18,6 +18,8 @@ from app.reminders.rules import _quarter_end
 from app.security.scope import EVERYTHING
 from tests.mail import smtp  # noqa: F401  (fixture)
 
+pytestmark = pytest.mark.usefixtures("only_scheduled_reminders")  # form-step notices are not theirs
+
 TODAY = date.today()
 QUARTER = (TODAY.month - 1) // 3 + 1
 # the day before this quarter's end, within the self-check rule's lead time

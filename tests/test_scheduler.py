@@ -25,6 +25,8 @@ from app.reminders.rules import TIMEZONE
 from tests.mail import smtp  # noqa: F401  (fixture)
 from tests.test_reminders import BEFORE_END, deliveries, rule
 
+pytestmark = pytest.mark.usefixtures("only_scheduled_reminders")  # form-step notices are not theirs
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MONDAY = datetime(2026, 11, 23, 8, 0)      # a Monday, before nine
 NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"]   # date.weekday(): 0 is Monday

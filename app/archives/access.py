@@ -6,12 +6,12 @@ narrowed: the administrator and the archive readers (``roles.ARCHIVE_READERS``:
 his own archive and no other.  Pages, prints, exports and the API all filter
 by :func:`readable` and write :func:`log_reads`.
 """
-from datetime import datetime
 
 from flask import g
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import and_, select
 
+from app import clock
 from app.audit import chain
 from app.archives.models import ArchiveRead, IntegrityArchive
 from app.enums import ArchiveReadChannel
@@ -52,7 +52,7 @@ def log_reads(user, archives, channel) -> None:
     ids = [getattr(a, "id", a) for a in archives]
     if not ids:
         return
-    at = datetime.now().replace(microsecond=0)
+    at = clock.now()
     read = db.session.execute(select(IntegrityArchive.id, Person.name, IntegrityArchive.unit_id)
                               .join(Person, IntegrityArchive.person_id == Person.id)
                               .where(IntegrityArchive.id.in_(ids))).all()

@@ -1,13 +1,13 @@
 """Pages: 后期处置, 廉政谈话 (with who is still owed one this year), 廉政档案 (the
 document, its print and workbook, its entries) and the log of archive reads."""
-from datetime import date, datetime
+from datetime import date
 
 from flask import abort, g, redirect, request, url_for
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from sqlalchemy import select
 
-from app import paging
+from app import clock, paging
 from app.archives import access, rules, services, talks
 from app.archives.hooks import Placing
 from app.archives.models import ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk
@@ -127,7 +127,7 @@ class ArchiveView(Placing, ScopedModelView):
         archive = record_or_404(self, pk)
         access.log_reads(g.user, [archive], channel)
         reader = g.user.person.name if g.user.person else g.user.username
-        return archive, paper_archive.grid(archive, reader, datetime.now())
+        return archive, paper_archive.grid(archive, reader, clock.now())
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

@@ -9,10 +9,11 @@ import hashlib
 import os
 import random
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from app import clock
 from app.assessment import rules
 from app.assessment.models import (Commendation, FollowUpVisit, Inspection, RectificationNotice, SelfCheck,
                                    SelfCheckAttachment, self_check_file)
@@ -28,8 +29,7 @@ RECTIFY_DAYS = 90                    # default 整改期限 after a notice is is
 MAX_ATTACHMENT = 10 * 1024 * 1024
 
 
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+_now = clock.now
 
 
 def actor_name(user) -> str:

@@ -5,7 +5,7 @@ A refusal with a field answers 422 ``{"message": {field: [message]}}`` like a re
 save; one without a field 409 with the message."""
 from datetime import date
 
-from flask import g, request
+from flask import g
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.security.decorators import permission_name
 

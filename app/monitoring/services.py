@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app import clock as app_clock
 from app.archives.models import Disposition
 from app.enums import (DispositionKind, DispositionOutcome, DispositionSource, SignalSource, WarningRuleKind,
                        WarningState)
@@ -32,9 +33,7 @@ UNHANDLED_DAYS = 7                 # a warning waits this long for a decision be
 MAX_EVIDENCE = 10 * 1024 * 1024
 
 
-def clock() -> datetime:
-    """The domain's clock, as ``date.today()`` reads it (deadlines are compared with dates)."""
-    return datetime.now().replace(microsecond=0)
+clock = app_clock.now   # stored as UTC, shown in Asia/Shanghai (app.clock)
 
 
 def actor_name(user) -> str:

@@ -5,7 +5,7 @@ from datetime import date
 from urllib.parse import quote
 
 from flask import Response, abort, current_app, flash, g, redirect, request, url_for
-from flask_appbuilder import BaseView, ModelView
+from flask_appbuilder import BaseView
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose

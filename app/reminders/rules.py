@@ -200,7 +200,13 @@ def warnings_waiting(rule, now: datetime):
     return _week(now.date()), [Item(w, text) for w, text in waiting_warnings(now.date(), rule.lead_days)]
 
 
+def form_steps(rule, now: datetime):
+    """登记表流转: nothing on a schedule; each step of a form sends its own (app.workflow.notify)."""
+    return None, []
+
+
 FINDERS = {
+    ReminderKind.FORM_STEP.value: form_steps,
     ReminderKind.SELF_CHECK.value: self_checks,
     ReminderKind.SPOT_CHECK.value: spot_checks,
     ReminderKind.TALK.value: talks_owed,

@@ -1,7 +1,6 @@
 """Pages: 提醒规则 (the office edits them and may run one by hand), 定时任务 (each
 job with its next run), 发送记录 (the delivery log with errors), 我的消息 (every
 login's in-app messages, with the unread count)."""
-from datetime import datetime
 
 from flask import abort, current_app, flash, g, redirect, url_for
 from flask_appbuilder import ModelView
@@ -15,6 +14,7 @@ from markupsafe import Markup
 from wtforms import IntegerField
 from wtforms.validators import InputRequired
 
+from app import clock
 from app.enums import DeliveryStatus, ReminderKind
 from app.extensions import db
 from app.forms import FieldRule, choice_field
@@ -170,7 +170,7 @@ class MessageView(ModelView):
     def show(self, pk):
         item = self.datamodel.get(pk, self._base_filters)
         if item is not None and item.read_at is None:
-            item.read_at = datetime.now().replace(microsecond=0)
+            item.read_at = clock.now()
             db.session.commit()
         return super().show(pk)
 

@@ -1,8 +1,9 @@
 """The figures of the dashboard, each one GROUP BY inside the viewer's scope."""
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import case, distinct, func, select
 
+from app import clock
 from app.catalogue.models import Power
 from app.enums import PowerStatus
 from app.extensions import db
@@ -18,7 +19,7 @@ def waiting(round_: int) -> list[dict]:
              .where(RiskForm.round == round_, criteria(RiskForm, current_scope()),
                     RiskForm.stage != APPROVED.key)
              .group_by(RiskForm.owner_kind, RiskForm.stage))
-    now = datetime.now()
+    now = clock.now()
     return [{"kind": kind, "stage": label_of(kind, stage), "count": n, "oldest_days": (now - oldest).days}
             for kind, stage, n, oldest in db.session.execute(query)]
 

@@ -9,6 +9,8 @@ from flask_appbuilder.views import expose
 
 
 class AuthDBView(FabAuthDBView):
+    login_template = "security/login_db.html"   # FAB's, with a link to the public pages
+
     @expose("/logout/", methods=["GET", "POST"])
     def logout(self):
         if request.method == "GET":

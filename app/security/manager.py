@@ -30,6 +30,16 @@ class UserDBModelView(SearchedRelations, FabUserDBModelView):
         "fail_login_count": "失败次数", "created_on": "创建时间",
         "password": "密码", "conf_password": "确认密码",
     }
+    show_fieldsets = [("账号信息", {"fields": show_columns})]
+    description_columns = {
+        "active": "停用的账号不能登录；请停用而不要删除账号。",
+        "roles": "账号的角色决定他能看到和办理什么。",
+        "password": "至少 8 位，含大小写字母、数字和符号。",
+    }
+    # 个人信息 (/users/userinfo/): the person's name, not FAB's first/last name.
+    user_show_fieldsets = [
+        ("账号信息", {"fields": ["username", "email", "roles", "active", "last_login", "login_count"]}),
+    ]
     validators_columns = {"person": [DataRequired(message="请选择该账号所属的工作人员。")]}
 
     @staticmethod
@@ -61,6 +71,8 @@ class SecurityManager(FabSecurityManager):
     user_model = Login
     userdbmodelview = UserDBModelView
     authdbview = AuthDBView
+    # FAB's 用户统计 chart loads Google Charts from the internet: not offered.
+    userstatschartview = None
 
     # Logins are limited by app.security.login_limit on the page and the API
     # together; FAB's own limit would cover the page alone.

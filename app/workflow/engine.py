@@ -5,12 +5,12 @@ Each function checks that the form is still at the stage the actor saw
 (``expected``) and that the actor may act there, then changes the form and
 records who, when, what.  A refusal raises :class:`Refused` and changes nothing.
 """
-from datetime import datetime
 
 from sqlalchemy import and_, false, or_, select, true
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash
 
+from app import clock
 from app.enums import Owner
 from app.errors import Refused
 from app.extensions import db
@@ -18,6 +18,7 @@ from app.organisation.models import Person, Section
 from app.risks.models import FormRevision, ReviewStep, RiskForm
 from app.security import roles
 from app.security.scope import criteria, in_scope, scope_of
+from app.workflow import notify
 from app.workflow.flows import FLOWS, PEERS, Action, Actor, Kind, next_stage, stage
 from app.workflow.signature import content_hash, seal_revision, snapshot
 
@@ -29,8 +30,7 @@ ACTION_OF_ACTOR = {
 }
 
 
-def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+now = clock.now  # every step, signature and stage entry in UTC
 
 
 def _roles(user) -> set[str]:
@@ -136,22 +136,26 @@ def _expect(form: RiskForm, expected: str | None):
 
 def _record(form, user, action: Action, opinion=None, at_stage=None):
     role = "、".join(sorted(_roles(user))) or ""
-    db.session.add(ReviewStep(
+    step = ReviewStep(
         form_id=form.id, stage=at_stage or form.stage, action=action.value, opinion=opinion,
         actor_id=user.id, actor_name=user.person.name if user.person else user.username,
-        actor_role=role[:30], at=now(), revision=form.revision))
+        actor_role=role[:30], at=now(), revision=form.revision)
+    db.session.add(step)
+    return step
 
 
 def _move(form, user, action: Action, opinion, to_key: str):
-    _record(form, user, action, opinion)
+    step = _record(form, user, action, opinion)
     form.stage = to_key
     form.entered_stage_at = now()
+    _commit(form, flush_only=True)   # the step's id and the stage's version check, before anyone is told
+    notify.stage_entered(form, current(form), step, action, opinion, user)
     _commit(form)
 
 
-def _commit(form):
+def _commit(form, flush_only: bool = False):
     try:
-        db.session.commit()
+        db.session.flush() if flush_only else db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Refused("该登记表刚刚已被他人处理，请刷新后查看当前环节。")

@@ -17,7 +17,7 @@ from app.exports import download
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.risks import documents
-from app.risks.models import FormRevision, RiskForm, RiskPoint
+from app.risks.models import RiskForm, RiskPoint
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.workflow import engine
