@@ -9,7 +9,9 @@ from app.formatting import cell
 
 # Tables no page lists by themselves.
 TABLES = {"archive_entry": "廉政档案内容", "risk_form": "登记表", "review_step": "办理记录",
-          "form_revision": "签字版本", "ab_user": "登录账号", "ab_role": "角色", "message": "站内消息"}
+          "form_revision": "签字版本", "ab_user": "登录账号", "ab_role": "角色", "message": "站内消息",
+          "flow_transition": "流程图连线", "follow_up_visit": "跟踪回访", "warning_follow_up": "预警跟踪处理",
+          "self_check_attachment": "自查报告附件", "city": "市"}
 
 
 def _english(text) -> bool:

@@ -21,7 +21,8 @@ def test_edit_through_page_is_logged_with_before_and_after(client, ctx):
         "section": p.section_id})
     entry = last_entry("person", p.id)
     assert entry.action == "修改" and entry.actor == "czj_admin"
-    assert entry.before == {"name": "审计前"} and entry.after == {"name": "审计后"}
+    assert entry.before == {"name": "审计前"}
+    assert entry.after == {"name": "审计后", "version": p.version}  # the version this change made (app.versions)
 
 
 def test_create_and_delete_are_logged(api, ctx):

@@ -5,10 +5,11 @@ and then only twenty in scope; lists that grow come a page at a time."""
 import os
 import random
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
 from app.archives.models import IntegrityArchive
 from app.audit.trail import acting_as
@@ -16,6 +17,7 @@ from app.enums import Owner
 from app.exports.grid import Grid
 from app.extensions import db
 from app.organisation.models import Person, Section, Unit
+from app.reminders.models import Message
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, SupervisionMethod
 from app.security.choices import NOT_A_CHOICE, PAGE
 from bench.crawl import crawl
@@ -65,10 +67,16 @@ def grow():
 @pytest.fixture(scope="module")
 def crawled(app):
     """The office's crawl before and after the county grows, and the admin's after
-    (each request in an app context of its own, as in production)."""
+    (each request in an app context of its own, as in production). Messages are read
+    first: opening an unread one writes its reading time, once, whatever the data."""
+    with app.app_context():
+        db.session.execute(update(Message).values(read_at=datetime(2026, 1, 1)))
+        db.session.commit()
     before = {p.url: p for p in crawl(app, "office", DEMO_PASSWORD, repeat=0)}
     with app.app_context():
         grow()
+        db.session.execute(update(Message).values(read_at=datetime(2026, 1, 1)))
+        db.session.commit()
         db.session.remove()
     after = {p.url: p for p in crawl(app, "office", DEMO_PASSWORD, repeat=0)}
     admin = {p.url: p for p in crawl(app, "admin", ADMIN_PASSWORD, repeat=0)}

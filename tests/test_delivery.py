@@ -192,12 +192,12 @@ BAD_FIELDS = [
     ("subject", "审核滞留提醒\r\nBcc: someone@example.org", "标题不能换行"),
     ("subject", "审核滞留提醒\nX", "标题不能换行"),
     ("subject", "提醒" * 80, "标题不能超过 150 个字"),
-    ("subject", "提醒\x1b[31m", "标题含有不可见的控制字符"),
+    ("subject", "提醒\x1b[31m", "标题含有不允许的控制字符（ESC）"),
     ("subject", "   ", "请填写标题"),
     ("name", "", ("请填写名称", "该字段是必填字段")),   # the page's own required-field check comes first
-    ("name", "审核\u202e滞留", "名称含有不可见的控制字符"),
-    ("body", "正文\x00", "正文含有不可见的控制字符"),
-    ("lead_days", 10 ** 12, "提前天数须在 0 至 366 之间"),
+    ("name", "审核\u202e滞留", "名称含有不允许的控制字符（从右到左覆盖 RLO）"),
+    ("body", "正文\x00", "正文含有不允许的控制字符（空字符 NUL）"),
+    ("lead_days", 10 ** 12, "提前天数应在 0 至 366 之间"),
     ("schedule", "0 9 * * 8", "crontab 格式"),
 ]
 

@@ -86,3 +86,6 @@ class FlowTransition(db.Model):
 
     source: Mapped[FlowStep] = relationship(foreign_keys=[source_id], back_populates="exits")
     target: Mapped[FlowStep] = relationship(foreign_keys=[target_id])
+
+    def __repr__(self) -> str:
+        return f"步骤 {self.source_id} → 步骤 {self.target_id}" + (f"（{self.label}）" if self.label else "")

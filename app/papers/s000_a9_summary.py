@@ -17,9 +17,10 @@ def _no_link(**_):
 
 
 def grid(filters: Filters, by: str = "unit", unit_name: str = "", link: Link = _no_link,
-         opener: Link = _no_link) -> Grid:
+         opener: Link | None = None) -> Grid:
     """Rows by county, unit or section; ``link`` leads from a number to its risks,
     ``opener`` from a county or unit to its own table."""
+    opener = opener or _no_link
     g = Grid(county_name(filters) + TITLE, [18, 8, 8] + [5] * 9 + [8, 8, 8, 8],
              subtitle=f"填报单位（盖章）：{unit_name}　　　　填报日期：{cn_date(date.today())}",
              footer=["填报人签字：　　　　　　　　主管领导签字："], header_rows=2, sheet="汇总表（附件9）",

@@ -30,7 +30,7 @@ class ReminderRule(Versioned, Scoped, db.Model):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     schedule: Mapped[str] = mapped_column(String(60))              # crontab: 分 时 日 月 周
-    lead_days: Mapped[int] = mapped_column(Integer, default=0)
+    lead_days: Mapped[int] = mapped_column(Integer, default=0, info={"range": (0, 366)})  # up to a year ahead
     roles: Mapped[str] = mapped_column(String(200))                # role names, joined by 、
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)                        # {items}, {period}, {name}

@@ -15,6 +15,7 @@ import re
 from sqlalchemy import select
 
 from app.enums import InspectionKind, QUARTERS, ReminderKind
+from app import field_limits
 from app.extensions import db
 from app.reminders.crontab import trigger
 from app.security.roles import ROLES
@@ -29,9 +30,9 @@ class Item:
     text: str
 
 
-SUBJECT_MAX, NAME_MAX, BODY_MAX, LEAD_DAYS_MAX = 150, 100, 5000, 366
-# Control characters: in a subject or a name they break the mail header or the page; a body may break lines.
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+SUBJECT_MAX, NAME_MAX, BODY_MAX = 150, 100, 5000
+# A subject or a name is one line (a line break in a mail header is refused by the server); control
+# characters and lengths are checked as for every text (app.field_limits).
 LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
 
 
@@ -41,11 +42,7 @@ def _text_error(value, label: str, longest: int, lines: bool = False) -> str | N
         return f"请填写{label}。"
     if not lines and LINE_BREAK.search(value):
         return f"{label}不能换行（邮件标题中的换行会被拒发）。"
-    if CONTROL.search(value.replace("\r", "").replace("\n", "").replace("\t", "") if lines else value):
-        return f"{label}含有不可见的控制字符，请删除后再保存。"
-    if len(value) > longest:
-        return f"{label}不能超过 {longest} 个字（现有 {len(value)} 个）。"
-    return None
+    return field_limits.text_error(value, label, longest)
 
 
 def subject_error(value) -> str | None:
@@ -70,9 +67,8 @@ def schedule_error(value) -> str | None:
 
 
 def lead_days_error(value) -> str | None:
-    if value is not None and not 0 <= value <= LEAD_DAYS_MAX:
-        return f"提前天数须在 0 至 {LEAD_DAYS_MAX} 之间。"
-    return None
+    from app.reminders.models import ReminderRule
+    return field_limits.value_error(ReminderRule.__table__.c.lead_days, value, "提前天数")
 
 
 def rule_errors(rule) -> dict[str, str]:

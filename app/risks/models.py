@@ -206,6 +206,9 @@ class FormRevision(db.Model):
 
     form: Mapped[RiskForm] = relationship()
 
+    def __repr__(self) -> str:
+        return f"登记表 {self.form_id} 第 {self.number} 版（{self.signer_name} 签字）"
+
 
 class ReviewStep(db.Model):
     """One thing done to a form: submitted, approved, sent back, signed, 帮查 …"""
@@ -223,3 +226,6 @@ class ReviewStep(db.Model):
     revision: Mapped[int] = mapped_column(Integer)
 
     form: Mapped[RiskForm] = relationship()
+
+    def __repr__(self) -> str:
+        return f"登记表 {self.form_id} {self.action}（{self.actor_name}）"

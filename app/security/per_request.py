@@ -40,5 +40,10 @@ class PerRequestFilters:
 
 
 def fresh(schema):
-    """A schema of the same class as FAB's shared one, for this request only."""
-    return type(schema)()
+    """A schema of the same class as FAB's shared one, for this request only,
+    keeping what a view set on the shared one's fields at start-up (a field
+    made optional, as the signal API's unit, taken from the person)."""
+    mine = type(schema)()
+    for name, field in schema.fields.items():
+        mine.fields[name].required = field.required
+    return mine
