@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime as babel_format_datetime
 from flask import has_app_context
 
-DISPLAY_TZ = "Asia/Shanghai"
+from app.clock import TIMEZONE
+
+DISPLAY_TZ = TIMEZONE
 DATE_TIME = "yyyy年M月d日 HH:mm"
 QUARTERS = "一二三四"
 

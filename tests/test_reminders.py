@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
+from app import clock
 from app.assessment.documents import filing
 from app.audit.trail import acting_as
 from app.enums import DeliveryStatus
@@ -142,7 +143,7 @@ def test_a_stopped_mail_server_means_retries_then_delivery(app, ctx, smtp):
         assert delivery.retry_due(BEFORE_END + timedelta(minutes=1)).sent == 0  # still down: attempt 2
     db.session.expire_all()
     again = deliveries("self_check")
-    assert all(d.attempts == 2 and d.next_try_at == BEFORE_END + timedelta(minutes=3) for d in again)
+    assert all(d.attempts == 2 and d.next_try_at == clock.stored(BEFORE_END + timedelta(minutes=3)) for d in again)
     smtp.start()
     with acting_as():
         assert delivery.retry_due(BEFORE_END + timedelta(minutes=3)).sent == len(again)
@@ -162,7 +163,7 @@ def test_a_clock_moved_across_the_quarter_end_fires_the_right_rules_once(app, ct
     db.session.expire_all()
     assert {d.period for d in deliveries("self_check")} == {f"{TODAY.year}Q{QUARTER}"}
     # the server was down from the last run until after the quarter end: caught up once
-    db.session.execute(update(ReminderRule).values(last_run_at=BEFORE_END - timedelta(days=5)))
+    db.session.execute(update(ReminderRule).values(last_run_at=clock.stored(BEFORE_END - timedelta(days=5))))
     db.session.execute(delete(Message))
     db.session.execute(delete(Delivery))
     db.session.commit()

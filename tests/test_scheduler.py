@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, select, text, update
 from sqlalchemy.engine import make_url
 
+from app import clock
 from app.enums import DeliveryStatus
 from app.extensions import db
 from app.reminders import crontab, scheduler
@@ -109,13 +110,13 @@ def last_fire(rule_row, now):
 def test_a_restart_right_after_a_run_repeats_nothing_and_a_missed_one_is_caught_once(app, ctx, smtp):
     now = datetime(2026, 11, 23, 9, 0, 30)                  # Monday 9:00:30, just after the runs of 9:00
     for r in db.session.scalars(select(ReminderRule)):
-        r.last_run_at = last_fire(r, datetime(2026, 11, 23, 9, 0))
+        r.last_run_at = clock.stored(last_fire(r, datetime(2026, 11, 23, 9, 0)))   # kept in UTC
     db.session.commit()
     assert scheduler.catch_up(app, now) == []               # each ran at its fire time: nothing again
     assert deliveries() == [] and smtp.inbox.mails == []
     # down from Friday 9:05 to Monday 9:00:30: the Monday runs were missed, once
     friday = datetime(2026, 11, 20, 9, 5)
-    db.session.execute(update(ReminderRule).values(last_run_at=friday))
+    db.session.execute(update(ReminderRule).values(last_run_at=clock.stored(friday)))
     db.session.commit()
     caught = scheduler.catch_up(app, now)
     from tests.helpers import unit
@@ -180,7 +181,7 @@ def test_a_run_that_fails_while_the_database_is_away_is_retried_until_it_succeed
         def done():
             db.session.expire_all()
             made = deliveries("self_check")
-            finished = rule("self_check").last_run_at == BEFORE_END and made and all(
+            finished = rule("self_check").last_run_at == clock.stored(BEFORE_END) and made and all(
                 d.status == DeliveryStatus.SENT.value for d in made)
             db.session.commit()
             return finished

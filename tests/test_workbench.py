@@ -2,7 +2,7 @@
 reaches them; what the UI shows is Chinese and on one clock."""
 import io
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -54,6 +54,37 @@ def test_workflow_steps_are_written_in_utc(client, ctx):
     form = db.session.query(RiskForm).filter_by(owner_id=db.session.query(Login).filter_by(
         username="clock_story").one().person_id, round=2041).one()
     assert abs((form.entered_stage_at - clock.now()).total_seconds()) < 120
+
+
+def test_reminders_are_written_in_utc_and_their_calendar_kept_in_beijing(client, ctx):
+    """A run at 9:00 Beijing time is stored as 1:00 UTC, shown as 9:00 on the jobs page and
+    the delivery log, and a restart at 9:00:30 finds nothing missed."""
+    from sqlalchemy import select
+
+    from app import clock
+    from app.audit.trail import acting_as
+    from app.reminders import delivery, scheduler
+    from app.reminders.models import ReminderRule
+    monday_nine = datetime(2026, 11, 23, 9, 0)
+    rule = db.session.scalars(select(ReminderRule).where(ReminderRule.schedule == "0 9 * * 1")).first() \
+        or db.session.scalars(select(ReminderRule)).first()
+    rule.schedule = "0 9 * * 1"
+    db.session.commit()
+    with acting_as():
+        delivery.run_rule(rule, monday_nine)
+    db.session.expire_all()
+    assert rule.last_run_at == datetime(2026, 11, 23, 1, 0)              # UTC in the database
+    assert not scheduler.missed(rule, monday_nine + timedelta(seconds=30))  # nothing to catch up
+    assert scheduler.missed(rule, datetime(2026, 11, 30, 9, 0, 30))        # next Monday's was missed
+    jobs = client("admin").get("/reminder/rule/jobs").get_data(as_text=True)
+    assert "2026年11月23日 09:00" in jobs
+    made = db.session.scalars(select(Delivery).where(Delivery.rule_id == rule.id,
+                                                     Delivery.created_at == rule.last_run_at)).all()
+    for row in made:
+        assert cn_date(row.created_at) == "2026年11月23日 09:00"
+        assert db.session.scalars(select(Message.created_at).where(Message.delivery_id == row.id)).one() \
+            == row.created_at
+    assert clock.local(clock.stored(monday_nine)) == monday_nine
 
 
 def test_translation_catalogue_is_compiled_from_its_source():

@@ -22,19 +22,19 @@ import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app import clock
 from app.enums import DeliveryStatus
 from app.extensions import db
 from app.reminders import alerts
 from app.reminders.models import Delivery, Message, ReminderRule
-from app.reminders.rules import TIMEZONE, due
+from app.reminders.rules import due
 from app.reminders.settings import setting
 from app.security.models import Login
 from app.security.scope import in_scope_many, scope_of
@@ -68,14 +68,13 @@ class Outcome:
             f"，{self.failed} 封未能发出（见发送记录）" if self.failed else "")
 
 
-def local_now() -> datetime:
-    """The clock of the jobs: Asia/Shanghai, naive like every DateTime column here."""
-    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None, microsecond=0)
+# A job runs at ``now`` on the reminders' calendar (clock.local_now(), Beijing time; a test
+# may set it); what it writes is stored in UTC (clock.stored). Claims and ``sent_at`` read the real clock.
 
 
 def _clock() -> datetime:
-    """The real time of claims and of ``sent_at`` (a job's ``now`` may be a test's clock)."""
-    return datetime.now(ZoneInfo(TIMEZONE)).replace(tzinfo=None)
+    """The real time of claims and of ``sent_at``, in UTC (a job's ``now`` may be a test's clock)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def recipients(rule: ReminderRule, items) -> dict[Login, list]:
@@ -122,7 +121,7 @@ def backoff(attempts: int) -> timedelta:
 
 def run_rule(rule: ReminderRule, now: datetime | None = None) -> Outcome:
     """Runs one rule at ``now``: records what is newly due, then sends it."""
-    now = now or local_now()
+    now = now or clock.local_now()
     period, items = due(rule, now)
     made = []
     if period is not None and items:
@@ -130,7 +129,7 @@ def run_rule(rule: ReminderRule, now: datetime | None = None) -> Outcome:
             delivery_id = _record(rule, period, login, mine, now)
             if delivery_id is not None:
                 made.append(delivery_id)
-    db.session.execute(update(ReminderRule).where(ReminderRule.id == rule.id).values(last_run_at=now))
+    db.session.execute(update(ReminderRule).where(ReminderRule.id == rule.id).values(last_run_at=clock.stored(now)))
     db.session.commit()
     outcome = Outcome(recorded=len(made))
     for delivery_id in made:
@@ -141,17 +140,18 @@ def run_rule(rule: ReminderRule, now: datetime | None = None) -> Outcome:
 def _record(rule, period, login, items, now) -> int | None:
     name = login.person.name if login.person else login.username
     text = "\n".join(f"{n}. {i.text}" for n, i in enumerate(items, 1))
+    at = clock.stored(now)
     subject = rule.subject.replace("{period}", period)
     body = rule.body.replace("{name}", name).replace("{period}", period).replace("{items}", text)
     for attempt in range(5):
         delivery = Delivery(rule_id=rule.id, period=period, login_id=login.id, email=login.email or None,
-                            subject=subject, body=body, attempts=0, created_at=now, next_try_at=now,
+                            subject=subject, body=body, attempts=0, created_at=at, next_try_at=at,
                             status=DeliveryStatus.PENDING.value if login.email else DeliveryStatus.NO_EMAIL.value)
         try:
             db.session.add(delivery)
             db.session.flush()
             db.session.add(Message(login_id=login.id, delivery_id=delivery.id, subject=subject, body=body,
-                                   created_at=now))
+                                   created_at=at))
             db.session.commit()   # the key is taken: no other run records it again
             return delivery.id
         except IntegrityError:
@@ -279,7 +279,7 @@ def _failed(delivery_id: int, token: str, attempts: int, error: Exception, now: 
     if final:
         values |= dict(status=DeliveryStatus.FAILED.value, next_try_at=None)
     else:
-        values |= dict(status=DeliveryStatus.RETRYING.value, next_try_at=now + backoff(attempts))
+        values |= dict(status=DeliveryStatus.RETRYING.value, next_try_at=clock.stored(now + backoff(attempts)))
     done = db.session.execute(update(Delivery).where(Delivery.id == delivery_id, Delivery.claim_token == token)
                               .values(**values))
     if done.rowcount == 1 and final:
@@ -290,10 +290,10 @@ def _failed(delivery_id: int, token: str, attempts: int, error: Exception, now: 
 def retry_due(now: datetime | None = None) -> Outcome:
     """Sends the e-mails whose back-off has run out, and those whose sender
     stopped before sending (its claim ran out)."""
-    now = now or local_now()
+    now = now or clock.local_now()
     t = _clock()
     waiting = db.session.scalars(select(Delivery.id).where(
-        Delivery.status.in_(SENDABLE), Delivery.next_try_at <= now,
+        Delivery.status.in_(SENDABLE), Delivery.next_try_at <= clock.stored(now),
         or_(Delivery.claimed_until.is_(None), Delivery.claimed_until <= t)).order_by(Delivery.id)).all()
     db.session.commit()
     outcome = Outcome()
@@ -327,7 +327,7 @@ def resend(delivery_id: int) -> tuple[str | None, str]:
             return None, "没有这条发送记录"
         db.session.refresh(delivery)
         return None, RESEND_REFUSED.get(delivery.status, "正在由其他任务发送，请勿重复操作")
-    result = send(delivery_id, local_now(), resend=True, token=token)
+    result = send(delivery_id, clock.local_now(), resend=True, token=token)
     delivery = db.session.get(Delivery, delivery_id)
     return result, "已重新发送" if result == "sent" else f"仍未发出：{delivery.last_error}"
 

@@ -15,13 +15,13 @@ import re
 from sqlalchemy import select
 
 from app.enums import InspectionKind, QUARTERS, ReminderKind
-from app import field_limits
+from app import clock, field_limits
 from app.extensions import db
 from app.reminders.crontab import trigger
 from app.security.roles import ROLES
 from app.security.scope import EVERYTHING
 
-TIMEZONE = "Asia/Shanghai"
+TIMEZONE = clock.TIMEZONE   # the reminders' calendar
 
 
 @dataclass

@@ -30,6 +30,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import select
 
+from app import clock
 from app.audit.trail import acting_as
 from app.extensions import db
 from app.reminders import crontab, delivery
@@ -58,14 +59,14 @@ def _fire_after(rule: ReminderRule, moment: datetime) -> datetime | None:
 
 def next_run(rule: ReminderRule, now: datetime | None = None) -> datetime | None:
     """When the rule runs next, from its crontab (as the scheduler would)."""
-    return _fire_after(rule, now or delivery.local_now())
+    return _fire_after(rule, now or clock.local_now())
 
 
 def missed(rule: ReminderRule, now: datetime) -> bool:
     """Whether a fire time of the rule lies strictly after its last run and at or before ``now``."""
     if rule.last_run_at is None:
         return True
-    following = _fire_after(rule, rule.last_run_at + timedelta(seconds=1))
+    following = _fire_after(rule, clock.local(rule.last_run_at) + timedelta(seconds=1))
     return following is not None and following <= now
 
 
@@ -83,7 +84,7 @@ def run_once(app, key: str, now: datetime | None = None) -> delivery.Outcome:
 
 def run_job(app, key: str, now: datetime | None = None, attempt: int = 0):
     """A rule's scheduled run; when it fails, it is tried again with back-off."""
-    now = now or delivery.local_now()
+    now = now or clock.local_now()
     return _persist(app, f"reminder:{key}", lambda: run_once(app, key, now), run_job, [app, key], now, attempt)
 
 
@@ -98,7 +99,7 @@ def retry(app, now: datetime | None = None) -> delivery.Outcome:
 def catch_up(app, now: datetime | None = None) -> list[str]:
     """Runs once every enabled rule that missed a fire time while no scheduler was active."""
     with app.app_context():
-        now = now or delivery.local_now()
+        now = now or clock.local_now()
         keys = [r.key for r in db.session.scalars(select(ReminderRule).where(ReminderRule.enabled)
                                                   .order_by(ReminderRule.id)) if missed(r, now)]
         db.session.remove()
@@ -108,7 +109,7 @@ def catch_up(app, now: datetime | None = None) -> list[str]:
 
 
 def catch_up_job(app, now: datetime | None = None, attempt: int = 0):
-    now = now or delivery.local_now()
+    now = now or clock.local_now()
     return _persist(app, CATCH_UP_JOB, lambda: catch_up(app, now), catch_up_job, [app], now, attempt)
 
 

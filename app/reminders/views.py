@@ -81,7 +81,7 @@ class ReminderRuleView(ScopedModelView):
         """Every job with its next run (from its crontab) and its last run."""
         rules = db.session.scalars(select(ReminderRule).where(criteria(ReminderRule, current_scope()))
                                    .order_by(ReminderRule.id)).all()
-        now = delivery.local_now()
+        now = clock.local_now()
         return self.render_template("reminders/jobs.html", rows=[(r, _next_run(r, now)) for r in rules], now=now)
 
 

@@ -13,9 +13,9 @@ turns the whole thing off by disabling the rule 登记表流转通知."""
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.enums import DeliveryStatus, ReminderKind
 from app.extensions import db
-from app.reminders import delivery
 from app.reminders.models import Delivery, Message, ReminderRule
 from app.security import roles
 from app.security.models import Login
@@ -96,7 +96,7 @@ def stage_entered(form, entered, step, action: Action, opinion, actor) -> int:
         return 0
     actor_name = actor.person.name if actor.person else actor.username
     subject, body = _text(form, entered, action, opinion, actor_name)
-    now = delivery.local_now()   # the delivery log's clock
+    now = clock.now()
     told = 0
     for login in recipients(form, entered):
         if login.id == actor.id:
