@@ -141,6 +141,8 @@ def init_views(app):
     display.apply(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["period_words"] = formatting.period_words
+    from app.reminders.crontab import in_words
+    app.jinja_env.filters["schedule_words"] = in_words
     from app.forms import install_form_messages
     install_form_messages(app)
 

@@ -223,6 +223,26 @@ def test_a_bad_rule_is_refused_at_the_field_on_the_page_and_the_api(client, api,
     assert good.status_code == 200
 
 
+def test_the_rule_page_offers_the_usual_schedules_and_shows_them_in_words(client, ctx):
+    from app.enums import ReminderKind
+    pk, quarterly = rule("waiting").id, "0 9 1 1,4,7,10 *"
+    office = client("office")
+    page = office.get(f"/reminder/rule/edit/{pk}").get_data(as_text=True)
+    assert 'list="schedule-presets"' in page and f'<option value="{quarterly}">每季度首月1日 9:00</option>' in page
+    before = rule("waiting").schedule
+    saved = office.post(f"/reminder/rule/edit/{pk}", RULE_FORM | {"kind": ReminderKind.WAITING.value,
+                                                                   "county": rule("waiting").county_id,
+                                                                   "schedule": quarterly},
+                        csrf_from=f"/reminder/rule/edit/{pk}")
+    assert saved.status_code == 302
+    db.session.expire_all()
+    assert rule("waiting").schedule == quarterly
+    assert "每季度首月1日 9:00" in office.get("/reminder/rule/list/").get_data(as_text=True)
+    assert "每季度首月1日 9:00" in office.get("/reminder/rule/jobs").get_data(as_text=True)
+    rule("waiting").schedule = before
+    db.session.commit()
+
+
 def exhaust(key, now):
     """Runs the rule with the server down, then lets the retry job use up every attempt."""
     with acting_as():

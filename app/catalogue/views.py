@@ -212,21 +212,21 @@ class CatalogueView(BaseView):
                                     category=category, grids=self._grids(unit, table, category),
                                     tables=self.TABLES, categories=PowerCategory.external())
 
-    @expose("/<int:unit_id>/<table>.xlsx")
-    @has_access
-    def download(self, unit_id, table):
+    def _file(self, unit_id, table, fmt):
         unit = self._unit(unit_id)
         grids = self._grids(unit, table, request.args.get("category"))
         name = {"all": "职权目录全套"}.get(table) or grids[0].title
-        return xlsx_response(workbook(grids), f"{unit.name}-{name}.xlsx")
+        return download.paper(grids, f"{unit.name}-{name}", fmt)
+
+    @expose("/<int:unit_id>/<table>.xlsx")
+    @has_access
+    def download(self, unit_id, table):
+        return self._file(unit_id, table, "xlsx")
 
     @expose("/<int:unit_id>/<table>.docx")
     @has_access
     def download_docx(self, unit_id, table):
-        unit = self._unit(unit_id)
-        grids = self._grids(unit, table, request.args.get("category"))
-        name = {"all": "职权目录全套"}.get(table) or grids[0].title
-        return download.paper(grids, f"{unit.name}-{name}", "docx")
+        return self._file(unit_id, table, "docx")
 
     @expose("/<int:unit_id>/template.xlsx")
     @has_access

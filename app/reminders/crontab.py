@@ -59,3 +59,20 @@ def trigger(line: str, timezone: str):
                           CronTrigger(minute=minute, hour=hour, month=month, day_of_week=names,
                                       timezone=timezone)])
     return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=names, timezone=timezone)
+
+
+# The schedules an office usually wants, offered on the rule's page; experts type any crontab line.
+PRESETS = {
+    "0 9 * * 1": "每周一 9:00",
+    "0 9 1 * *": "每月1日 9:00",
+    "0 9 1 1,4,7,10 *": "每季度首月1日 9:00",
+    "0 9 1 1,7 *": "每半年（1月、7月1日）9:00",
+    "0 9 1 1 *": "每年1月1日 9:00",
+    "0 9 * * 1-5": "工作日（周一至周五）9:00",
+    "0 9 * * *": "每天 9:00",
+}
+
+
+def in_words(line: str | None) -> str:
+    """A preset's words, else the line itself."""
+    return PRESETS.get(" ".join((line or "").split()), line or "")

@@ -5,20 +5,21 @@ login's in-app messages, with the unread count)."""
 from flask import abort, current_app, flash, g, redirect, url_for
 from flask_appbuilder import ModelView
 from flask_appbuilder.actions import action
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from sqlalchemy import select
 from markupsafe import Markup
-from wtforms import IntegerField
+from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired
 
 from app import clock
 from app.enums import DeliveryStatus, ReminderKind
 from app.extensions import db
 from app.forms import FieldRule, choice_field
-from app.reminders import delivery, rules, scheduler
+from app.reminders import crontab, delivery, rules, scheduler
 from app.reminders.models import Delivery, Message, ReminderRule
 from app.security import roles
 from app.security.scope import criteria, current_scope
@@ -29,6 +30,16 @@ LABELS = {"key": "标识", "name": "名称", "kind": "提醒类型", "schedule":
           "last_run_at": "上次执行", "rule": "提醒规则", "period": "周期", "login": "接收人", "email": "邮箱",
           "status": "状态", "attempts": "发送次数", "last_error": "最近错误", "next_try_at": "下次重试",
           "created_at": "生成时间", "sent_at": "发送时间", "read_at": "阅读时间", "county": "所属县（空为全市）"}
+
+
+class PresetInput(BS3TextFieldWidget):
+    """A text input offering the usual schedules (crontab.PRESETS) as one types."""
+
+    def __call__(self, field, **kwargs):
+        options = "".join(Markup('<option value="{}">{}</option>').format(line, words)
+                          for line, words in crontab.PRESETS.items())
+        return super().__call__(field, list="schedule-presets", **kwargs) + Markup(
+            f'<datalist id="schedule-presets">{options}</datalist>')
 
 
 class ReminderRuleView(ScopedModelView):
@@ -44,17 +55,21 @@ class ReminderRuleView(ScopedModelView):
     show_columns = add_columns + ["last_run_at"]
     label_columns = LABELS
     description_columns = {
-        "schedule": "分 时 日 月 周（北京时间），如“0 8 * * 1”为每周一 8:00；周：0 或 7 为周日，1-5 为周一至周五",
+        "schedule": "点击输入框选用常用时间（每周一、每季度首月1日、每半年、每年……），或按 crontab 填写："
+                    "分 时 日 月 周（北京时间），如“0 8 * * 1”为每周一 8:00；周：0 或 7 为周日，1-5 为周一至周五",
         "lead_days": "季度、半年、年末前多少天开始提醒；审核滞留为停留天数；期限类为到期前天数",
         "roles": "以“、”分隔的角色名；每人只收到其数据范围内的事项",
         "body": "可用 {name}（接收人）、{period}（周期）、{items}（事项清单）"}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": choice_field(ReminderKind, "提醒类型"),
+        "schedule": StringField("执行时间", widget=PresetInput(),
+                                validators=[FieldRule(rules.schedule_error)]),
         "lead_days": IntegerField("提前天数", default=0, validators=[
             InputRequired(message="请填写提前天数（整数）。"), FieldRule(rules.lead_days_error)])}
     # Checked at the field, with the same functions the API's ``validate()`` uses.
     validators_columns = {"name": [FieldRule(rules.name_error)], "subject": [FieldRule(rules.subject_error)],
-                          "body": [FieldRule(rules.body_error)], "schedule": [FieldRule(rules.schedule_error)]}
+                          "body": [FieldRule(rules.body_error)]}
+    formatters_columns = {"schedule": crontab.in_words}
     base_order = ("id", "asc")
 
     @expose("/<int:pk>/run", methods=["POST"])

@@ -125,9 +125,20 @@ class SafeWrites:
         except ValidationError as error:
             raise Answer(self.response(422, message=self._named(error.messages)))
 
-    def post_headless(self):
+    def _answered(self, write):
+        """``write()``'s response; a refusal on the way rolls back and answers in Chinese."""
         from app.extensions import db
         try:
+            return write()
+        except Answer as answer:
+            db.session.rollback()
+            return answer.response
+        except Refused as refused:
+            db.session.rollback()
+            return self._refused(refused)
+
+    def post_headless(self):
+        def write():
             body = json_object(self)
             self._related_ids(body, self.add_columns)
             schema = fresh(self.add_model_schema)
@@ -135,20 +146,15 @@ class SafeWrites:
             self.pre_add(item)
             self.datamodel.add(item)
             self.post_add(item)
-        except Answer as answer:
-            db.session.rollback()
-            return answer.response
-        except Refused as refused:
-            db.session.rollback()
-            return self._refused(refused)
-        return self._written(201, item, schema, id=self.datamodel.get_pk_value(item))
+            return self._written(201, item, schema, id=self.datamodel.get_pk_value(item))
+        return self._answered(write)
 
     def put_headless(self, pk):
-        from app.extensions import db
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
-        try:
+
+        def write():
             body = dict(json_object(self))
             seen = versions.seen(body.pop(versions.SEEN, None) or request.headers.get("If-Match"))
             versions.check_seen(item, seen)
@@ -156,32 +162,25 @@ class SafeWrites:
             schema = fresh(self.edit_model_schema)
             current = schema.dump(item, many=False)
             data = {**{c: current[c] for c in self.edit_columns if c in current}, **body}
-            item = self._load(schema, data, instance=item)
-            self.pre_update(item)
-            self.datamodel.edit(item)
-            self.post_update(item)
-        except Answer as answer:
-            db.session.rollback()
-            return answer.response
-        except Refused as refused:
-            db.session.rollback()
-            return self._refused(refused)
-        return self._written(200, item, schema)
+            edited = self._load(schema, data, instance=item)
+            self.pre_update(edited)
+            self.datamodel.edit(edited)
+            self.post_update(edited)
+            return self._written(200, edited, schema)
+        return self._answered(write)
 
     def delete_headless(self, pk):
-        from app.extensions import db
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
             return self.response_404()
-        try:
+
+        def write():
             versions.check_seen(item, versions.seen(request.headers.get("If-Match")))
             self.pre_delete(item)
             self.datamodel.delete(item)
             self.post_delete(item)
-        except Refused as refused:
-            db.session.rollback()
-            return self._refused(refused)
-        return self.response(200, message="OK")
+            return self.response(200, message="OK")
+        return self._answered(write)
 
 
 # ── the bodies of step endpoints ────────────────────────────────────────
