@@ -11,8 +11,6 @@ from app import clock, paging
 from app.archives import access, rules, services, talks
 from app.archives.hooks import Placing
 from app.archives.models import ArchiveRead, Disposition, IntegrityArchive, IntegrityTalk
-from app.assessment.views import attempt, parse_date, record_or_404
-from app.catalogue.views import xlsx_response
 from app.enums import ArchiveEntryKind, ArchiveReadChannel, DispositionKind, DispositionOutcome, DispositionSource
 from app.exports import download
 from app.exports.xlsx import workbook
@@ -24,6 +22,7 @@ from app.organisation.models import Unit
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
+from app.web import attempt, parse_date, record_or_404, xlsx_response
 
 LABELS = {
     "unit": "单位", "section": "科室", "person": "工作人员", "target": "处置对象", "kind": "处置方式",

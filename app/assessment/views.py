@@ -3,7 +3,7 @@ the drawn sample), 考核 and 表彰, 整改通知 (print, Excel, 跟踪回访, 
 from datetime import date
 from urllib.parse import quote
 
-from flask import Response, abort, flash, g, redirect, request, url_for
+from flask import Response, abort, g, redirect, request, url_for
 from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, Select2ManyWidget, Select2Widget
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
@@ -16,9 +16,7 @@ from app import paging
 from app.assessment import documents, rules, services
 from app.assessment.hooks import Drafting, Grading, OpenNotice, Organised
 from app.assessment.models import Assessment, Commendation, Inspection, RectificationNotice, SelfCheck
-from app.catalogue.views import JoinedChoicesField, xlsx_response
 from app.enums import QUARTERS, Grade, InspectionKind, InspectionMethod, Standard
-from app.errors import Refused
 from app.exports import download
 from app.exports.xlsx import workbook
 from app.papers import notice as notice_paper
@@ -30,6 +28,7 @@ from app.organisation.rules import other_unit_error
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
+from app.web import JoinedChoicesField, attempt, parse_date, record_or_404, xlsx_response
 
 EVALS = [f"{s.key}_eval" for s in Standard]
 RATINGS = [f"{s.key}_{part}" for s in Standard for part in ("grade", "comment")]
@@ -49,31 +48,6 @@ LABELS = {
     "requirements": "整改要求", "deadline": "整改期限", "closed_on": "了结日期", "closing_note": "了结意见",
     "assessment": "考核",
 }
-
-
-def record_or_404(view, pk):
-    item = view.datamodel.get(pk, view._base_filters)
-    if item is None:
-        abort(404)
-    return item
-
-
-def attempt(op, done: str) -> None:
-    """Runs one step of ``services``; a refusal is flashed and changes nothing."""
-    try:
-        op()
-    except Refused as refused:
-        db.session.rollback()
-        flash(str(refused), "danger")
-    else:
-        flash(done, "success")
-
-
-def parse_date(text) -> date | None:
-    try:
-        return date.fromisoformat((text or "").strip())
-    except ValueError:
-        return None
 
 
 def year_field():

@@ -5,12 +5,11 @@ from flask_appbuilder.actions import action
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
 from sqlalchemy import select
-from wtforms import SelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 
 from app.catalogue import flowchart, steps, tables
 from app.catalogue.importer import ImportRefused, import_catalogue
-from app.catalogue.models import LIST_SEPARATOR, Power
+from app.catalogue.models import Power
 from app.catalogue.services import set_status
 from app.enums import DisclosureForm, DisclosureScope, DisclosureTime, PowerCategory, PowerStatus
 from app.errors import Refused
@@ -23,27 +22,11 @@ from app.organisation.models import Unit
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
+from app.web import JoinedChoicesField, xlsx_response
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STEP_FORM = [("name", "环节名称", "如：受理、审查、决定"), ("actor", "办理主体", "如：政务服务中心窗口"),
              ("condition", "条件", "办理该环节须具备的条件"), ("procedure", "程序", "具体做法"),
              ("time_limit", "期限", "如：5个工作日"), ("supervision", "监督方式", "如：电子监察、纪检监督")]
-
-
-class JoinedChoicesField(SelectMultipleField):
-    """Several choices kept in one column, joined by 、 as on the paper form."""
-
-    def process_data(self, value):
-        self.data = value.split(LIST_SEPARATOR) if isinstance(value, str) and value else value
-
-    def populate_obj(self, obj, name):
-        setattr(obj, name, LIST_SEPARATOR.join(self.data or []) or None)
-
-
-def xlsx_response(content: bytes, filename: str) -> Response:
-    from urllib.parse import quote
-    return Response(content, mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
 def _chart(power) -> str:

@@ -16,8 +16,6 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app.archives.hooks import Placing
 from app.archives.rules import past_date_error
-from app.assessment.views import attempt, parse_date, record_or_404
-from app.catalogue.views import xlsx_response
 from app.enums import (QUARTERS, CheckResult, DispositionKind, DispositionOutcome, RiskLevel, SignalSource,
                        Verification, WarningColour, WarningRuleKind, WarningState)
 from app.errors import Refused
@@ -34,6 +32,7 @@ from app.security.choices import SearchedChoice
 from app.security.scope import criteria, current_scope
 from app.security.scoped_views import VIEW_PERMISSIONS, ScopedModelView, interface
 from app.workflow.flows import APPROVED
+from app.web import attempt, parse_date, record_or_404, xlsx_response
 
 LABELS = {
     "source": "信息来源", "received_on": "获取日期", "unit": "单位", "section": "科室", "person": "工作人员",

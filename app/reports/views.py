@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import paging
-from app.catalogue.views import xlsx_response, XLSX
 from app.enums import Owner, RiskLevel, RiskType
 from app.exports import download
 from app.exports.xlsx import workbook
@@ -22,6 +21,8 @@ from app.risks.models import RiskForm, RiskPoint
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.workflow.flows import all_stage_labels
+from app.exports.download import XLSX
+from app.web import xlsx_response
 
 def read_filters() -> Filters:
     """The filters of the address, each checked against the viewer's scope."""

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app import paging, versions
-from app.catalogue.views import xlsx_response
 from app.enums import Owner
 from app.errors import Refused
 from app.exports import download
@@ -22,6 +21,7 @@ from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.workflow import engine
 from app.workflow.flows import FLOWS, Kind
+from app.web import xlsx_response
 
 OPS = {
     "submit": lambda form, f: engine.submit(form, g.user, f.get("expected")),
