@@ -143,6 +143,8 @@ def init_views(app):
     app.jinja_env.filters["period_words"] = formatting.period_words
     from app.reminders.crontab import in_words
     app.jinja_env.filters["schedule_words"] = in_words
+    from app.navigation import trail
+    app.jinja_env.globals["breadcrumbs"] = trail
     from app.forms import install_form_messages
     install_form_messages(app)
 

@@ -116,3 +116,20 @@ def test_date_picker_and_select2_speak_chinese(app, ctx, database_url):
         expect(page.locator("#modal-confirm")).to_contain_text("确定要删除这一条记录吗？")
         expect(page.locator("#modal-confirm")).to_contain_text("取消")
         screenshot(page, f"delete_dialog_{db_name}.png")
+
+
+def test_the_menu_fits_one_row_at_1366_px_and_pages_say_where_they_are(app, ctx):
+    from app.risks.models import RiskPoint
+    risk_id = db.session.query(RiskPoint.id).order_by(RiskPoint.id).first()[0]
+    with live_server(app) as base, browser_page() as page:
+        page.set_viewport_size({"width": 1366, "height": 768})
+        for username in ("office", "admin"):
+            page.context.clear_cookies()
+            login(page, base, username, ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD)
+            height = page.evaluate("() => document.querySelector('.navbar .navbar-collapse').offsetHeight")
+            assert height <= 55, (username, height)   # one row of the bar is 50 px
+        page.goto(base + f"/risk/show/{risk_id}")
+        crumbs = page.locator("ol.breadcrumb").inner_text()
+        assert "首页" in crumbs and "廉政风险" in crumbs and "廉政风险点" in crumbs
+        page.locator("ol.breadcrumb a", has_text="廉政风险点").click()
+        assert page.url.startswith(base + "/risk/list/")
