@@ -38,8 +38,9 @@ def install_form_messages(app):
 
 
 def choice_field(enum, label: str, required: bool = True, description: str = ""):
-    """A select over one of ``app.enums``."""
-    choices = enum.choices() if required else [("", "（未填）")] + enum.choices()
+    """A select over one of ``app.enums``, starting blank: nothing is chosen for the user
+    (a required one says 请选择 until he picks)."""
+    choices = [("", "（请选择）" if required else "（未填）")] + enum.choices()
     return SelectField(label, choices=choices, description=description,
                        validators=[DataRequired(message=f"请选择{label}。")] if required else [Optional()],
                        widget=Select2Widget())

@@ -147,6 +147,18 @@ def test_a_fail_makes_a_notice_whose_printout_carries_unit_requirements_deadline
     assert client("czj_admin").get(f"/notice/{notice.id}/print").status_code == 404
 
 
+def test_nothing_is_graded_for_the_office_and_an_empty_comment_is_not_praise(client, ctx):
+    from app.enums import Standard
+    page = client("office").get("/assessment/add").get_data(as_text=True)
+    grade = page[page.index('name="grade"'):].split("</select>")[0]
+    assert grade.split(">", 1)[1].startswith('<option value="">（请选择）</option>') and "selected" not in grade
+    assert "请选择综合评定等次" in grade_by_page(client, "SCJGJ", 2019, "", date.today())
+    grade_by_page(client, "SCJGJ", 2019, "不及格", date.today(), leadership_grade="及格", feedback="台账不全。")
+    notice = db.session.query(Assessment).filter_by(unit_id=unit("SCJGJ").id, year=2019).one().notice
+    lead = next(s for s in Standard if s.key == "leadership")
+    assert f"{lead.value}（及格）：未达到标准要求（{lead.text}）" in notice.problems
+
+
 def test_excellent_is_commended_and_a_settled_grade_stays(api, ctx):
     a = api("office")
     r = a.post("/api/v1/assessment/", json={"unit": unit("WJJ").id, "year": 2020, "grade": "优秀",

@@ -120,7 +120,9 @@ def draft_notice(assessment) -> RectificationNotice:
     comments and the feedback as problems, requirements to match, 90 days."""
     unit, issued = _unit(assessment), assessment.assessed_on
     weak = [(s, g, c) for s, g, c in assessment.ratings() if g in (Grade.FAIL, Grade.PASS)]
-    problems = [f"{s.value}（{g}）：{c or s.text}" for s, g, c in weak] + [assessment.feedback or ""]
+    # with no comment, a weak standard is said to fall short of its wording, never quoted as if met
+    problems = [f"{s.value}（{g}）：{c or f'未达到标准要求（{s.text}）'}" for s, g, c in weak] + [
+        assessment.feedback or ""]
     requirements = [f"对照「{s.value}」标准整改：{s.text}" for s, _, _ in weak] + [
         "针对考核反馈的问题逐项制定整改措施，明确责任领导、责任人和完成时限。",
         "完善相关制度机制，堵塞管理漏洞，防止问题反弹。",
