@@ -352,6 +352,7 @@ def test_the_roster_template_has_drop_downs(client, ctx, place):
     assert lists[headings["性别"] + "4"] == ["男", "女"] and lists[headings["班子成员"] + "4"] == ["是", "否"]
     assert set(SECTIONS) <= set(lists[headings["科室"] + "4"]) and "邻局股" not in lists[headings["科室"] + "4"]
     assert set(SECTIONS) <= set(lists[headings["分管科室"] + "4"])
+    assert sheet[headings["身份证号"] + "4"].number_format == "@"   # 18 digits typed stay text
 
 
 def test_roster_cli(app, ctx, place, tmp_path):

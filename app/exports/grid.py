@@ -51,6 +51,7 @@ class Grid:
     sheet: str = ""                      # worksheet name
     remarks: list[str] = field(default_factory=list)  # notes the paper lacks (验签 verdict), under the form
     choices: list[Choices] = field(default_factory=list)  # drop-downs of a template (Excel only)
+    text_columns: set[int] = field(default_factory=set)   # cells kept as text in Excel (身份证号: 18 digits)
     _height: int = field(default=0, repr=False)  # rows used so far, kept as cells are added
 
     @property

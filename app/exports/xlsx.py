@@ -50,6 +50,7 @@ class Styles:
             BODY: book.add_format(boxed),
         }
         self.number = book.add_format({**boxed, "align": "center"})
+        self.text = book.add_format({**boxed, "num_format": "@"})   # typed digits stay text
 
 
 LIST_LIMIT = 240  # Excel allows 255 characters in a list written into the validation itself
@@ -107,6 +108,8 @@ def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
     for cell in grid.cells:
         r, c = top + cell.row, cell.col
         fmt = styles.number if isinstance(cell.value, int) and cell.kind == BODY else styles.by_kind[cell.kind]
+        if cell.kind == BODY and cell.col in grid.text_columns:
+            fmt = styles.text
         value = "" if cell.value is None else cell.value
         if cell.rows > 1 or cell.cols > 1:
             merge_cells(sheet, r, c, r + cell.rows - 1, c + cell.cols - 1, value, fmt)

@@ -7,8 +7,8 @@ is updated, so importing the same file twice duplicates nothing; one in another
 unit is refused (a transfer is the administrator's).  科室 and 分管科室 must be
 sections of this unit; a 岗位 not yet in the unit is created in the person's
 科室.  分管科室 makes the person those sections' 分管领导 (it adds; sections he
-supervised before are kept).  Only those who keep the organisation (add on
-``roles.PERSON`` and ``roles.PLACE``, within their scope) import.
+supervised before are kept).  Only those who keep the unit's data import
+(``roles.IMPORTS`` and ``roles.PLACE``, within their scope: app.imports.views).
 """
 from dataclasses import dataclass, field
 
@@ -49,6 +49,7 @@ def template(unit) -> Grid:
     for n in range(1, TEMPLATE_ROWS + 1):
         g.append([n] + [None] * (len(HEADINGS) - 1))
     col = HEADINGS.index
+    g.text_columns = {col("身份证号"), col("联系电话")}
     g.choose(1, TEMPLATE_ROWS, col("性别"), Gender.values())
     g.choose(1, TEMPLATE_ROWS, col("科室"), sections, prompt="本单位已有的科室")
     g.choose(1, TEMPLATE_ROWS, col("岗位"), posts, strict=False, prompt="本单位已有的岗位；新岗位可直接填写")
