@@ -168,6 +168,18 @@ def test_a_clerks_002_layout_catalogue_with_its_own_words(client, ctx, place):
         assert f"/power/show/{power.id}" in text
 
 
+def test_a_clerks_columns_left_out_are_blank_but_the_required_ones_are_asked_for(client, ctx, place):
+    c = client("imp_admin")
+    short = [["行政职权目录分表（行政征收类）"], ["序号", "项目名称", "实施主体", "实施依据", "承办机构"],
+             [1, "庚000少列的职权", "", "《某法》", "综合股"]]
+    page = post_file(c, f"/catalogue/{place['unit']}/import", workbook({"征收": short})).get_data(as_text=True)
+    assert "新增 1 项" in page, page[-2000:]
+    assert powers(place["unit"], "庚000")["庚000少列的职权"].category == "行政征收"
+    no_basis = [["职权目录"], ["序号", "权力名称", "权力类别", "备注"], [1, "庚002缺依据", "行政处罚", ""]]
+    page = post_file(c, f"/catalogue/{place['unit']}/import", workbook({"目录": no_basis})).get_data(as_text=True)
+    assert "工作表「目录」第 2 行「实施依据」：缺少此列。" in page and not powers(place["unit"], "庚002")
+
+
 def validations(sheet) -> dict[str, list[str]]:
     """{top-left cell: the drop-down's choices} of an openpyxl sheet (lists in the hidden 选项 sheet resolved)."""
     found = {}

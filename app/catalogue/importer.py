@@ -120,8 +120,8 @@ def read(stream) -> Parsed:
             continue
         header_at, (layout, columns) = header
         parsed.layouts.add(layout)
-        missing = [h for h in layout.columns if h not in columns]
-        problems += [Problem(header_at, h, "模板缺少此列。", title) for h in missing]
+        missing = [h for h, attr in layout.columns.items() if attr in REQUIRED and h not in columns]
+        problems += [Problem(header_at, h, "缺少此列。", title) for h in missing]
         if missing:
             continue
         category = None
@@ -134,8 +134,8 @@ def read(stream) -> Parsed:
             first = heading(values[0]) if values else ""
             if first.startswith(STOP):
                 break
-            record = {attr: text(values[columns[h]]) if columns[h] < len(values) else ""
-                      for h, attr in layout.columns.items()}
+            record = {attr: text(values[columns[h]]) if h in columns and columns[h] < len(values) else ""
+                      for h, attr in layout.columns.items()}   # a column the clerk left out: blank
             if not any(record.values()) or list(filter(None, record.values())) == ["无"]:
                 continue
             row = Row(number, title, layout, record)
