@@ -114,6 +114,7 @@ def init_views(app):
     from app.reminders import views as reminders_views
     from app.monitoring import api as monitoring_api
     from app.monitoring import views as monitoring_views
+    from app.imports import views as import_views
     from app import display, formatting
 
     appbuilder = AppBuilder(indexview=HomeView, base_template="layout.html")
@@ -138,6 +139,7 @@ def init_views(app):
     monitoring_views.register(appbuilder)
     monitoring_api.register(appbuilder)
     audit_views.register(appbuilder)
+    import_views.register(appbuilder)
     display.apply(appbuilder)
     app.jinja_env.filters["cn_date"] = formatting.cn_date
     app.jinja_env.filters["period_words"] = formatting.period_words

@@ -248,3 +248,5 @@ def register(app):
         app.cli.add_command(command)
     from app.monitoring.cli import watch_cli
     app.cli.add_command(watch_cli)
+    from app.imports.cli import import_cli
+    app.cli.add_command(import_cli)

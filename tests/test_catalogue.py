@@ -179,7 +179,7 @@ def test_import_and_reimport_do_not_duplicate(client, ctx):
             content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
 
     assert "新增 2 项" in upload()
-    assert "新增 0 项，更新 2 项" in upload()
+    assert "新增 0 项，更新 0 项，2 项与目录相同" in upload()
     assert power_count(name="导入测试职权甲") == 1
     assert db.session.query(Power).filter_by(name="导入测试职权甲").one().section.name == "预算股"
 

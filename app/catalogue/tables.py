@@ -22,6 +22,18 @@ def directory(unit, blank: bool = False) -> Grid:
     return s002_a2_directory.grid(unit, None if blank else filled_by(unit), blank=blank)
 
 
+def template(unit, layout: str = "002") -> list[Grid]:
+    """The import template in either seed's layout, with drop-downs (the unit's sections for 承办处室)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.organisation.models import Section
+    sections = list(db.session.scalars(select(Section.name).where(Section.unit_id == unit.id).order_by(Section.id)))
+    if layout == "000":
+        return [s000_a2_catalogue_category.template(unit, c.value, sections) for c in PowerCategory]
+    return [s002_a2_directory.template(unit, sections)]
+
+
 def all_tables(unit) -> list[Grid]:
     return ([s000_a1_catalogue_summary.grid(unit)]
             + [s000_a2_catalogue_category.grid(unit, c.value) for c in PowerCategory.external()]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
 
 from app.catalogue import flowchart, steps, tables
-from app.catalogue.importer import ImportRefused, import_catalogue
+from app.catalogue.importer import LAYOUT_CHOICES, ImportRefused, import_catalogue
 from app.catalogue.models import Power
 from app.catalogue.services import set_status
 from app.enums import DisclosureForm, DisclosureScope, DisclosureTime, PowerCategory, PowerStatus
@@ -214,28 +214,30 @@ class CatalogueView(BaseView):
     @expose("/<int:unit_id>/template.xlsx")
     @has_access
     def template(self, unit_id):
+        """The import template: seed 002's 职权目录, or with ``?layout=000`` seed 000's 分表, one sheet per category."""
         unit = self._unit(unit_id)
-        return xlsx_response(workbook([tables.directory(unit, blank=True)]), f"{unit.name}-职权目录模板.xlsx")
+        layout = "000" if request.args.get("layout") == "000" else "002"
+        name = "行政职权目录分表模板" if layout == "000" else "职权目录模板"
+        return xlsx_response(workbook(tables.template(unit, layout)), f"{unit.name}-{name}.xlsx")
 
     @expose("/<int:unit_id>/import", methods=["GET", "POST"])
     @has_access
     def upload(self, unit_id):
+        """Imports a workbook in either layout; afterwards the page lists the powers just imported (drafts)."""
         unit = self._unit(unit_id)
-        problems = []
+        problems, result = [], None
         if request.method == "POST":
             file = request.files.get("file")
             if not file or not file.filename:
                 problems = ["请选择要导入的 .xlsx 文件。"]
             else:
                 try:
-                    made = import_catalogue(unit, file.stream)
+                    result = import_catalogue(unit, file.stream)
                 except ImportRefused as refused:
                     db.session.rollback()
                     problems = [str(p) for p in refused.problems]
-                else:
-                    flash(f"导入成功：新增 {made['created']} 项，更新 {made['updated']} 项。", "success")
-                    return redirect(url_for("CatalogueView.unit", unit_id=unit.id, table="directory"))
-        return self.render_template("catalogue/import.html", unit=unit, problems=problems)
+        return self.render_template("catalogue/import.html", unit=unit, problems=problems, result=result,
+                                    layouts=LAYOUT_CHOICES)
 
 
 def register(appbuilder):

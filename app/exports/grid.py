@@ -25,6 +25,19 @@ class Cell:
 
 
 @dataclass
+class Choices:
+    """A drop-down list on the cells of one column (an import template's
+    enumerated columns).  ``strict``: only a listed value may be typed; else
+    the list is offered and other text (several values joined by 、) allowed."""
+    first_row: int
+    last_row: int
+    col: int
+    values: list[str]
+    strict: bool = True
+    prompt: str = ""
+
+
+@dataclass
 class Grid:
     title: str
     columns: list[float]                 # minimum width of each column, in characters
@@ -37,6 +50,8 @@ class Grid:
     landscape: bool = True
     sheet: str = ""                      # worksheet name
     remarks: list[str] = field(default_factory=list)  # notes the paper lacks (验签 verdict), under the form
+    choices: list[Choices] = field(default_factory=list)  # drop-downs of a template (Excel only)
+    text_columns: set[int] = field(default_factory=set)   # cells kept as text in Excel (身份证号: 18 digits)
     _height: int = field(default=0, repr=False)  # rows used so far, kept as cells are added
 
     @property
@@ -58,6 +73,10 @@ class Grid:
             self.add(row, col, value, cols=span, kind=kind)
             col += span
         return row
+
+    def choose(self, first_row, last_row, col, values, strict=True, prompt="") -> "Grid":
+        self.choices.append(Choices(first_row, last_row, col, list(values), strict, prompt))
+        return self
 
     def rows(self):
         """Cells by row, for the HTML table (cells covered by a merge are absent)."""

@@ -8,6 +8,7 @@ Every workbook of the app is made by ``new_workbook``."""
 import io
 
 import xlsxwriter
+import xlsxwriter.utility
 
 from app.exports.grid import BODY, HEAD, LABEL, TOTAL, Grid, text_lines
 
@@ -49,6 +50,47 @@ class Styles:
             BODY: book.add_format(boxed),
         }
         self.number = book.add_format({**boxed, "align": "center"})
+        self.text = book.add_format({**boxed, "num_format": "@"})   # typed digits stay text
+
+
+LIST_LIMIT = 240  # Excel allows 255 characters in a list written into the validation itself
+
+
+def _list_source(book, values: list[str]):
+    """The list itself when short, else a range of the hidden sheet 选项 (made once per workbook)."""
+    if sum(len(v) + 1 for v in values) <= LIST_LIMIT and not any("," in v for v in values):
+        return values
+    lists = getattr(book, "_choice_lists", None)
+    if lists is None:
+        sheet = book.add_worksheet(CHOICES_SHEET)
+        sheet.hide()
+        lists = book._choice_lists = {"sheet": sheet, "cols": {}}
+    key = tuple(values)
+    if key not in lists["cols"]:
+        col = len(lists["cols"])
+        for row, value in enumerate(values):
+            lists["sheet"].write_string(row, col, value)
+        lists["cols"][key] = col
+    col = lists["cols"][key]
+    letter = xlsxwriter.utility.xl_col_to_name(col)
+    return f"='{CHOICES_SHEET}'!${letter}$1:${letter}${len(values)}"
+
+
+CHOICES_SHEET = "选项"  # importers skip it: hidden sheets are not read (app.uploads)
+
+
+def write_choices(book, sheet, grid: Grid, top: int) -> None:
+    for c in grid.choices:
+        if not c.values:
+            continue
+        options = {"validate": "list", "source": _list_source(book, c.values),
+                   "error_title": "请从下拉列表中选择", "error_message": "请从下拉列表中选择：" + "、".join(c.values)[:200]}
+        if not c.strict:
+            options.update(error_type="information", error_message="可从列表中选择，多项以「、」分隔。")
+        if c.prompt:
+            options.update(input_title="填写说明", input_message=c.prompt[:250])
+        if sheet.data_validation(top + c.first_row, c.col, top + c.last_row, c.col, options) != 0:
+            raise ValueError(f"drop-down of column {c.col} not written: {options}")
 
 
 def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
@@ -66,6 +108,8 @@ def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
     for cell in grid.cells:
         r, c = top + cell.row, cell.col
         fmt = styles.number if isinstance(cell.value, int) and cell.kind == BODY else styles.by_kind[cell.kind]
+        if cell.kind == BODY and cell.col in grid.text_columns:
+            fmt = styles.text
         value = "" if cell.value is None else cell.value
         if cell.rows > 1 or cell.cols > 1:
             merge_cells(sheet, r, c, r + cell.rows - 1, c + cell.cols - 1, value, fmt)
@@ -87,6 +131,7 @@ def write_sheet(book, styles: Styles, grid: Grid, name: str | None = None):
         first = top + grid.header_from
         sheet.repeat_rows(first, first + grid.header_rows - 1)
     sheet.center_horizontally()
+    write_choices(book, sheet, grid, top)
     return sheet
 
 

@@ -29,6 +29,8 @@ PLAN, PLAN_DELIVERABLES, PLAN_SUBMISSION = "RolloutPlan", "PlanDeliverables", "P
 PLAN_STATUS, PLAN_OVERDUE, PLAN_MENU = "PlanStatus", "PlanOverdue", "PlanMenu"   # menu links, the menu
 REMINDER_RULE, REMINDER_JOBS, DELIVERY, MESSAGE = "ReminderRule", "ReminderJobs", "ReminderDelivery", "Message"
 REMINDER_MENU = "RemindersMenu"
+# 从 Excel 导入 (app.imports): a unit's 花名册 and risk registers, by those who keep its data.
+IMPORTS = "DataImport"
 ORGANISATION = (UNIT, SECTION, POST, PERSON)
 CATALOGUE = (POWER, CATALOGUE_TABLES)
 MENUS = (ORGANISATION_MENU, CATALOGUE_MENU, RISK_MENU, "PublicPages")
@@ -158,13 +160,14 @@ ROLES: dict[str, RoleDef] = {
     "领导小组办公室": RoleDef(Level.COUNTY, _keeper(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([AUDIT, VERIFICATION], READ, MENU), grant([SYSTEM_MENU], MENU),
         grant([COUNTY], READ, MENU), grant([PERSON], PLACE),
+        grant([IMPORTS], READ, ADD, MENU),
     ] + OFFICE_OVERSIGHT + acts(REVIEW_AS_OFFICE, PUBLISH), "维护职权目录，推进审核，考核各单位"),
     "纪委监察": RoleDef(Level.COUNTY, _reader(*ORGANISATION, COUNTY, *CATALOGUE, RULE) + REPORTING + [
         grant([VERIFICATION], READ, MENU), grant([SYSTEM_MENU], MENU),
     ] + COMMISSION_OVERSIGHT + PLAN_READER, "查阅全县数据，专项检查与抽查，廉政档案"),
     "单位管理员": RoleDef(Level.UNIT, _keeper(SECTION, POST, PERSON, *CATALOGUE, RULE) + REPORTING + [
         grant([UNIT], READ, EDIT, MENU), grant([*SELF_CHECKS], *ALL), grant([SELF_CHECK], FILE),
-        grant([PERSON], PLACE),
+        grant([PERSON], PLACE), grant([IMPORTS], READ, ADD, MENU),
     ] + UNIT_OVERSIGHT + PLAN_KEEPER + acts(CLOSE_NOTICE_PERIOD, PUBLISH), "维护本单位数据"),
     "单位领导": RoleDef(Level.UNIT, _reader(*ORGANISATION, *CATALOGUE, RULE) + REPORTING + [
         grant([*SELF_CHECKS], READ, MENU),

@@ -239,8 +239,10 @@ def set_published(form: RiskForm, user, published: bool) -> None:
     _commit(form)
 
 
-def create_form(kind: Owner, round_: int, user, *, person=None, section=None, unit=None) -> RiskForm:
-    """A blank form for an owner; only the owner himself starts his own."""
+def create_form(kind: Owner, round_: int, user, *, person=None, section=None, unit=None,
+                commit: bool = True) -> RiskForm:
+    """A blank form for an owner; only the owner himself starts his own.
+    ``commit=False``: left in the transaction (an import writes all its drafts or none)."""
     me = user.person
     if me is None:
         raise Refused("您的账号没有对应的工作人员，不能填写登记表。")
@@ -270,5 +272,6 @@ def create_form(kind: Owner, round_: int, user, *, person=None, section=None, un
                     person=person if kind is Owner.PERSON else None, owner=owner,
                     stage=FLOWS[kind][0].key, entered_stage_at=now(), revision=1)
     db.session.add(form)
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return form
