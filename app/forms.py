@@ -37,9 +37,13 @@ def install_form_messages(app):
         request.wtforms_translations = _catalogues[locale]
 
 
-def choice_field(enum, label: str, required: bool = True, description: str = ""):
-    """A select over one of ``app.enums``."""
-    choices = enum.choices() if required else [("", "（未填）")] + enum.choices()
+def choice_field(enum, label: str, required: bool = True, description: str = "", blank: str | None = None):
+    """A select over one of ``app.enums``; ``blank``: a required select that starts
+    empty with this prompt, where its first value would be a misleading default."""
+    if blank is not None:
+        choices = [("", blank)] + enum.choices()
+    else:
+        choices = enum.choices() if required else [("", "（未填）")] + enum.choices()
     return SelectField(label, choices=choices, description=description,
                        validators=[DataRequired(message=f"请选择{label}。")] if required else [Optional()],
                        widget=Select2Widget())
