@@ -373,42 +373,17 @@ STORY_ROUND = 2036   # a round of its own: the story's published form stays out 
 
 
 @pytest.fixture(scope="module")
-def story_app(database_url, tmp_path_factory):
-    """The demo on a database of its own (same kind as ``database_url``): each to-do
-    list holds the demo's forms and the story's, whatever other tests added, so
-    the clicks counted are the story's alone."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    import config
-    from app import create_app
+def story_app(app, tmp_path_factory):
+    """The demo as loaded, on a database of its own: each to-do list holds the demo's
+    forms and the story's, whatever other tests added, so the clicks counted are the
+    story's alone. The browser keeps static files a while, as it would in use."""
     from app.audit.trail import acting_as
-    from app.bootstrap import setup
-    from seed import demo
-    from tests.conftest import ADMIN_PASSWORD, make_config
+    from tests.conftest import fresh_demo
 
-    name = None
-    if database_url.startswith("sqlite"):
-        url = "sqlite:///" + str(tmp_path_factory.mktemp("story") / "story.db")
-    else:
-        name = f"lianzheng_story_{uuid.uuid4().hex[:8]}"
-        server = create_engine(database_url, isolation_level="AUTOCOMMIT")
-        with server.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    application = create_app(make_config(url))
-    with application.app_context(), acting_as():
-        setup(ADMIN_PASSWORD)
-        demo.load("small")
-        new_login("story_staff", "CZJ", "预算股", name="一页填表人")
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if name:
-        with server.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    with fresh_demo(app, tmp_path_factory, "story", SEND_FILE_MAX_AGE_DEFAULT=600) as application:
+        with application.app_context(), acting_as():
+            new_login("story_staff", "CZJ", "预算股", name="一页填表人")
+        yield application
 
 
 class Story:
@@ -528,3 +503,44 @@ def test_main_story_in_at_most_50_clicks(story_app, database_url):
     print("  " + " → ".join(story.log))
     assert not errors, errors
     assert story.clicks <= TARGET, story.log
+
+
+@pytest.mark.skipif(not os.path.exists("/usr/bin/chromium"), reason="chromium 未安装（tests/run.sh 会安装）")
+def test_rows_are_added_and_removed_in_the_browser(story_app, database_url):
+    """The rows script under the nonce CSP: a fourth measure and a second method added,
+    a blank row taken off, the risk and all its rows saved by one click."""
+    from tests.browser import browser_page, live_server, login, screenshot
+
+    kind = database_url.split(":")[0].split("+")[0]
+    with story_app.app_context():
+        form = db.session.query(RiskForm).filter_by(owner_id=person_of("czj_ys_staff2").id, stage="draft").first()
+        fid, before = form.id, len(form.risks)
+    with live_server(story_app) as base, browser_page() as page:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        login(page, base, "czj_ys_staff2", DEMO_PASSWORD)
+        page.goto(f"{base}/forms/{fid}/risk/new")
+        page.check("input[name=risk_type][value='思想道德']")
+        page.fill("textarea[name=content]", "节假日收受管理服务对象礼品")
+        page.check("input[name=level][value='一级']")
+        page.click("[data-add-row=measures]")
+        page.click("[data-add-row=measures]")
+        assert page.locator("#measures [data-row-index]").count() == 5
+        page.locator("#measures tr[data-row-index='4'] [data-remove-row]").click()   # the blank one
+        page.select_option("select[name='measures-3-stage']", "中期监控")
+        page.fill("textarea[name='measures-3-content']", "节前廉政提醒谈话")
+        page.fill("textarea[name='measures-0-content']", "节前重申廉洁纪律")
+        page.click("[data-add-row=methods]")
+        page.fill("textarea[name='methods-0-content']", "纪检监察机关节假日明察暗访")
+        page.fill("textarea[name='methods-1-content']", "设立举报电话")
+        screenshot(page, f"onepage_rows_{kind}.png")
+        page.click("button[name=then][value=page]")
+        page.wait_for_load_state()
+        assert "已保存" in page.inner_text("body")
+    assert not errors, errors
+    with story_app.app_context():
+        risk = db.session.query(RiskPoint).filter_by(form_id=fid, content="节假日收受管理服务对象礼品").one()
+        assert [(m.stage, m.content) for m in risk.measures] == [("前期预防", "节前重申廉洁纪律"), ("中期监控", "节前廉政提醒谈话")]
+        assert [m.content for m in risk.methods] == ["纪检监察机关节假日明察暗访", "设立举报电话"]
+        assert len(db.session.get(RiskForm, fid).risks) == before + 1
