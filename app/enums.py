@@ -122,6 +122,17 @@ class RiskType(Choice):
     def for_owner(cls, owner: Owner) -> list["RiskType"]:
         return [t for t in cls if owner in t.owners]
 
+    @property
+    def hint(self) -> str:
+        """What the type covers, in the words of seed 000 (三、1), for whoever picks it."""
+        return {
+            RiskType.MORAL: "因私欲私利、亲情请托等思想道德偏误，可能使职业操守偏移、以权谋私的风险（个人查找）",
+            RiskType.DUTY: "个人：“一岗双责”履行不到位、违反廉洁自律或机关效能规定、利用职务之便谋私、失职渎职等；"
+                           "部门：职责不清、衔接不畅、把关不严等（个人、部门查找）",
+            RiskType.INSTITUTIONAL: "制度缺失或操作性不强，程序、时限、标准不明，自由裁量空间大，缺乏制衡和监督的风险"
+                                    "（部门、单位查找）",
+        }[self]
+
 
 class RiskLevel(Choice):
     """风险等级, with who monitors it and what it may break."""
@@ -138,12 +149,23 @@ class RiskLevel(Choice):
         return {"一级": "可能违反党纪国法", "二级": "可能违反本级党委、政府及其职能部门的规章制度",
                 "三级": "可能违反单位内部管理制度"}[self.value]
 
+    @property
+    def hint(self) -> str:
+        return f"{self.meaning}，由{self.monitor}监控"
+
 
 class ControlStage(Choice):
     """防控措施的三道防线."""
     PREVENTION = "前期预防"
     MONITORING = "中期监控"
     HANDLING = "后期处置"
+
+    @property
+    def hint(self) -> str:
+        """What each line of defence holds (seed 000, 三、3)."""
+        return {"前期预防": "事前：廉政教育、公开承诺、明确职责、完善制度",
+                "中期监控": "事中：检查督促、集体研究、定期抽查、信息监测",
+                "后期处置": "事后：警示提醒、诫勉纠错、责令整改、责任追究"}[self.value]
 
 
 class RuleKind(Choice):

@@ -37,10 +37,10 @@ def install_form_messages(app):
         request.wtforms_translations = _catalogues[locale]
 
 
-def choice_field(enum, label: str, required: bool = True, description: str = ""):
+def choice_field(enum, label: str, required: bool = True, description: str = "", blank: str | None = None):
     """A select over one of ``app.enums``, starting blank: nothing is chosen for the user
-    (a required one says 请选择 until he picks)."""
-    choices = [("", "（请选择）" if required else "（未填）")] + enum.choices()
+    (a required one says ``blank``, by default （请选择）, until he picks)."""
+    choices = [("", blank or ("（请选择）" if required else "（未填）"))] + enum.choices()
     return SelectField(label, choices=choices, description=description,
                        validators=[DataRequired(message=f"请选择{label}。")] if required else [Optional()],
                        widget=Select2Widget())

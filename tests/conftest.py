@@ -7,6 +7,7 @@ Every test runs once per database.  PostgreSQL needs ``TEST_POSTGRES_URL``
 import os
 import re
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -52,7 +53,7 @@ def make_config(url, **overrides):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     from app.bootstrap import setup
     from seed import demo
 
@@ -60,10 +61,59 @@ def app(database_url):
     with application.app_context(), acting_as():
         setup(ADMIN_PASSWORD)
         demo.load("small")
+        db.session.remove()
+        db.engine.dispose()   # idle: PostgreSQL copies only a database nobody is connected to
+    # the demo as loaded, before any test changes it: copied again by fresh_demo()
+    application.config["TEST_DEMO_COPY"] = copy_database(database_url, tmp_path_factory, "demo")
     yield application
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+    drop_database(application.config["TEST_DEMO_COPY"])
+
+
+def copy_database(url, tmp_path_factory, tag) -> str:
+    """A copy of the (idle) database at ``url``, as a URL: SQLite's backup API, or
+    PostgreSQL's CREATE DATABASE … TEMPLATE."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        import sqlite3
+        target = str(tmp_path_factory.mktemp(tag) / f"{tag}.db")
+        with sqlite3.connect(parsed.database) as source, sqlite3.connect(target) as copy:
+            source.backup(copy)
+        return "sqlite:///" + target
+    name = f"{parsed.database}_{tag}_{uuid.uuid4().hex[:6]}"
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{parsed.database}"'))
+    server.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(url) -> None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return   # a file under pytest's temporary directory
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+    server.dispose()
+
+
+@contextmanager
+def fresh_demo(app, tmp_path_factory, tag, **config):
+    """An app of its own on a database holding the demo exactly as loaded, whatever
+    the session's tests have changed since: for a story whose every page must read
+    the same at each run (a count of clicks)."""
+    url = copy_database(app.config["TEST_DEMO_COPY"], tmp_path_factory, tag)
+    other = create_app(make_config(url, **config))
+    try:
+        yield other
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        drop_database(url)
 
 
 @pytest.fixture()

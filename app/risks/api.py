@@ -49,6 +49,7 @@ class FormApi(StepApi):
         "approve": lambda form, data: engine.approve(form, g.user, data.get("opinion"), data.get("expected")),
         "return": lambda form, data: engine.send_back(form, g.user, data.get("opinion"), data.get("expected")),
         "sign": lambda form, data: engine.sign(form, g.user, data.get("password"), data.get("expected")),
+        "decline": lambda form, data: engine.decline(form, g.user, data.get("opinion"), data.get("expected")),
         "peer": lambda form, data: engine.peer_comment(form, g.user, data.get("opinion")),
         "publish": lambda form, data: engine.set_published(form, g.user, True),
         "unpublish": lambda form, data: engine.set_published(form, g.user, False),
@@ -59,7 +60,8 @@ class FormApi(StepApi):
     @safe
     @permission_name("step")
     def step(self, pk, step):
-        """Moves a form one step: submit, approve, return, sign, peer, publish, unpublish.
+        """Moves a form one step: submit, approve, return, sign, decline (the owner at 确认签字
+        sends it back with his opinion), peer, publish, unpublish.
         ---
         post:
           parameters:
@@ -68,7 +70,7 @@ class FormApi(StepApi):
             schema: {type: integer}
           - in: path
             name: step
-            schema: {type: string, enum: [submit, approve, return, sign, peer, publish, unpublish]}
+            schema: {type: string, enum: [submit, approve, return, sign, decline, peer, publish, unpublish]}
           requestBody:
             content:
               application/json:

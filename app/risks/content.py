@@ -83,6 +83,21 @@ def check(item, user=None) -> None:
         engine.begin_edit(form, user, owner_only=not system and not isinstance(item, Rule))
 
 
+def refusal(form: RiskForm, user) -> str | None:
+    """Why ``user`` may not write ``form``'s content now, or None when he may: the
+    question :func:`app.workflow.engine.begin_edit` answers, asked by the pages that
+    decide what to offer, without opening a new revision."""
+    from app.workflow import engine
+    from app.workflow.flows import Kind
+    if engine.acts_as(user, form, engine.Actor.OWNER) and engine.current(form).kind is Kind.DRAFT:
+        return None
+    try:
+        engine.begin_edit(form, user)   # refuses here: not his, or not with him
+    except Refused as refused:
+        return str(refused)
+    return None
+
+
 def _before_flush(session, _ctx, _instances):
     changed = [o for o in (*session.new, *session.dirty, *session.deleted)
                if isinstance(o, (*CONTENT, Rule)) or _pledge_changed(o)]

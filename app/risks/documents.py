@@ -8,7 +8,7 @@ from app.formatting import cn_date
 from app.papers.common import BLANK_DATE, Sheet
 from app.papers.registers import LAYOUTS
 from app.risks.models import FormRevision, ReviewStep, RiskForm
-from app.workflow.flows import FLOWS, Action
+from app.workflow.flows import FLOWS, Action, Kind
 from app.workflow.signature import SignedView, signed_view, snapshot
 
 
@@ -77,3 +77,26 @@ def last_return(steps: list[ReviewStep]) -> ReviewStep | None:
         if step.action == Action.SUBMIT.value:
             return None
     return None
+
+
+def peer_notes(steps: list[ReviewStep], drafting: bool) -> list[ReviewStep]:
+    """The 帮查 comments of this round of drafting: while the owner drafts, those
+    since he last handed the form in; afterwards, those he answered with it."""
+    submits = [i for i, s in enumerate(steps) if s.action == Action.SUBMIT.value]
+    if drafting:
+        start, end = (submits[-1] + 1 if submits else 0), len(steps)
+    else:
+        start, end = (submits[-2] + 1 if len(submits) > 1 else 0), (submits[-1] if submits else len(steps))
+    return [s for s in steps[start:end] if s.action == Action.PEER.value]
+
+
+def notes(form: RiskForm, steps: list[ReviewStep], drafting: bool) -> dict:
+    """What the top of a form's pages shows (``workflow/_notes.html``): the return the
+    owner is answering — a reviewer's, or his own at 确认签字 (``declined``) — and
+    this round's 帮查 comments."""
+    flow = {s.key: s for s in FLOWS[form.kind]}
+    returned = last_return(steps) if drafting else None
+    return {"returned": returned, "peers": peer_notes(steps, drafting),
+            "declined": returned is not None and returned.stage in flow
+            and flow[returned.stage].kind is Kind.SIGN,
+            "stage_labels": {key: s.label for key, s in flow.items()}}

@@ -1,20 +1,24 @@
 """Pages for risk points, their measures and supervision methods, rules, and
 the list of registers."""
-from flask import redirect, url_for
+from flask import current_app, flash, g, redirect, request, url_for
 from flask_appbuilder.security.decorators import has_access
 from flask_appbuilder.views import expose
+from flask_appbuilder.widgets import ListWidget, ShowWidget
 
-from app.enums import ControlStage, RiskLevel, RiskType, RuleKind
-from app.catalogue.models import FlowStep, Power
-from app.forms import FieldRule, choice_field
-from app.risks import rules
 from flask_appbuilder.models.filters import BaseFilter
 from sqlalchemy import select
-from app.security.scope import criteria, current_scope
-from app.risks.content import FormContent
+
+from app.catalogue.models import FlowStep, Power
+from app.enums import ControlStage, Owner, RiskLevel, RiskType, RuleKind
+from app.extensions import db
+from app.forms import FieldRule, choice_field
+from app.risks import rules
+from app.risks.content import FormContent, form_of, refusal
 from app.risks.models import ControlMeasure, RiskForm, RiskPoint, Rule, SupervisionMethod
 from app.security import roles
+from app.security.scope import criteria, current_scope
 from app.security.scoped_views import ScopedModelView, interface
+from app.workflow.flows import Kind, stage
 
 LABELS = {"form": "登记表", "risk_type": "风险类别", "content": "具体内容及表现形式", "level": "风险等级",
           "monitor": "监控主体", "power": "所涉职权", "step": "所涉流程环节", "unit": "单位",
@@ -33,7 +37,78 @@ class StepInScope(BaseFilter):
         return query.filter(FlowStep.power_id.in_(select(Power.id).where(criteria(Power, current_scope()))))
 
 
-class SupervisionMethodView(FormContent, ScopedModelView):
+def writable_rows(model, pks, user) -> set:
+    """Which of the rows ``pks`` of ``model`` sit on a form ``user`` may still write
+    (his own, with him at 自查拟写): one query for a page of rows."""
+    person = getattr(user, "person", None)
+    if not pks or person is None:
+        return set()
+    query = select(model.id, RiskForm.owner_kind, RiskForm.stage)
+    if model is not RiskPoint:
+        query = query.join(RiskPoint, RiskPoint.id == model.risk_id)
+    query = query.join(RiskForm, RiskForm.id == RiskPoint.form_id)
+    rows = db.session.execute(query.where(model.id.in_([int(pk) for pk in pks]), RiskForm.owner_id == person.id))
+    return {pk for pk, kind, key in rows if stage(Owner(kind), key).kind is Kind.DRAFT}
+
+
+def rows_widget(model):
+    """A list widget that offers edit and delete only on rows their viewer may still write."""
+    class ContentListWidget(ListWidget):
+        template = "risks/content_list.html"
+
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.template_args["writable"] = writable_rows(model, kwargs.get("pks") or [], g.user)
+    return ContentListWidget
+
+
+def _in_scope(model, pk):
+    return db.session.scalar(select(model).where(model.id == pk, criteria(model, current_scope())))
+
+
+def back_to_form():
+    """The register the record of a content page belongs to, for its back link; None on other pages."""
+    model = {"RiskPointView": RiskPoint, "ControlMeasureView": ControlMeasure,
+             "SupervisionMethodView": SupervisionMethod}.get((request.endpoint or "").split(".")[0])
+    pk = str((request.view_args or {}).get("pk", ""))
+    if model is not None and pk.isdigit():
+        item = _in_scope(model, int(pk))
+    elif request.args.get("_flt_0_risk", type=int):    # an add page opened from a risk
+        item = _in_scope(RiskPoint, request.args.get("_flt_0_risk", type=int))
+    elif request.args.get("_flt_0_form", type=int):    # an add page opened from a register
+        return _in_scope(RiskForm, request.args.get("_flt_0_form", type=int))
+    else:
+        return None
+    return form_of(item) if item is not None else None
+
+
+class ContentShowWidget(ShowWidget):
+    template = "risks/show_widget.html"
+
+
+class ContentPages:
+    """Mixin for the pages of a form's content: a frozen form (or another's) offers
+    no edit page, its rows no edit or delete icon, and each page leads back to its
+    register; the writes themselves are refused by app.risks.content all the same."""
+
+    show_template = "risks/content_show.html"
+    edit_template = "risks/content_edit.html"
+    add_template = "risks/content_add.html"
+    show_widget = ContentShowWidget
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        if request.method == "GET":
+            item = self.datamodel.get(pk, self._base_filters)
+            reason = refusal(form_of(item), g.user) if item is not None else None
+            if reason:
+                flash(reason, "warning")
+                return redirect(url_for("FormPages.page", form_id=form_of(item).id))
+        return super().edit(pk)
+
+
+class SupervisionMethodView(ContentPages, FormContent, ScopedModelView):
     route_base = "/method"
     datamodel = interface(SupervisionMethod)
     class_permission_name = roles.RISK_CONTENT
@@ -41,9 +116,10 @@ class SupervisionMethodView(FormContent, ScopedModelView):
     list_columns = ["content", "risk"]
     add_columns = edit_columns = show_columns = ["risk", "content"]
     label_columns = {**LABELS, "content": "监督办法"}
+    list_widget = rows_widget(SupervisionMethod)
 
 
-class ControlMeasureView(FormContent, ScopedModelView):
+class ControlMeasureView(ContentPages, FormContent, ScopedModelView):
     route_base = "/control"
     datamodel = interface(ControlMeasure)
     class_permission_name = roles.RISK_CONTENT
@@ -52,10 +128,13 @@ class ControlMeasureView(FormContent, ScopedModelView):
     add_columns = edit_columns = show_columns = ["risk", "stage", "content", "responsible"]
     search_columns = ["stage", "content", "responsible"]
     label_columns = {**LABELS, "content": "措施内容"}
-    add_form_extra_fields = edit_form_extra_fields = {"stage": choice_field(ControlStage, "防控阶段")}
+    add_form_extra_fields = edit_form_extra_fields = {"stage": choice_field(
+        ControlStage, "防控阶段", blank="请选择防控阶段",
+        description="；".join(f"{s.value}：{s.hint}" for s in ControlStage))}
+    list_widget = rows_widget(ControlMeasure)
 
 
-class RiskPointView(FormContent, ScopedModelView):
+class RiskPointView(ContentPages, FormContent, ScopedModelView):
     route_base = "/risk"
     datamodel = interface(RiskPoint)
     class_permission_name = roles.RISK_CONTENT
@@ -67,18 +146,29 @@ class RiskPointView(FormContent, ScopedModelView):
     # relation filters render every choice: only small tables (units) are offered
     search_columns = ["content", "risk_type", "level", "owner_kind", "unit"]
     label_columns = LABELS
-    description_columns = {
-        "level": "一级：可能违反党纪国法，纪检监察监控；二级：可能违反党委政府规章制度，效能监察监控；"
-                 "三级：可能违反单位内部制度，部门领导监控",
-        "risk_type": "个人：思想道德、岗位职责；部门：岗位职责、制度机制；单位：制度机制",
-        "step": "风险点所在的权力运行流程环节（可不填），流程图上将标出该环节"}
+    description_columns = {"step": "风险点所在的权力运行流程环节（可不填），流程图上将标出该环节"}
+    # the help written for 类别 and 等级 shown at the field; nothing chosen until the user chooses
     add_form_extra_fields = edit_form_extra_fields = {
-        "risk_type": choice_field(RiskType, "风险类别"), "level": choice_field(RiskLevel, "风险等级")}
+        "risk_type": choice_field(RiskType, "风险类别", blank="请选择风险类别",
+                                  description="；".join(f"{t.value}：{t.hint}" for t in RiskType)),
+        "level": choice_field(RiskLevel, "风险等级", blank="请选择风险等级",
+                              description="；".join(f"{v.value}：{v.hint}" for v in RiskLevel))}
     add_form_query_rel_fields = edit_form_query_rel_fields = {"step": [["id", StepInScope, None]]}
     validators_columns = {"step": [FieldRule(rules.other_power_error, "power")]}
     formatters_columns = {"power": lambda v: v or "", "step": lambda v: v or ""}
-    related_views = [ControlMeasureView, SupervisionMethodView]
     base_order = ("id", "asc")
+    show_template = "risks/risk_show.html"
+    list_widget = rows_widget(RiskPoint)
+
+    @expose("/show/<pk>")
+    @has_access
+    def show(self, pk):
+        """The risk with its measures and methods, a way back to its register, and the
+        one-page editor offered only while the viewer may still write it."""
+        widgets = self._show(pk)
+        risk = self.datamodel.get(pk, self._base_filters)
+        return self.render_template(self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+                                    risk=risk, writable=refusal(risk.form, g.user) is None)
 
     def post_add_redirect(self):
         return self._back_to_form()
@@ -131,7 +221,10 @@ class RiskFormView(ScopedModelView):
 
 
 def register(appbuilder):
+    from app.risks.editor import RiskEditor
     menu = dict(category=roles.RISK_MENU, category_label="廉政风险", category_icon="fa-shield")
+    current_app.add_template_global(back_to_form, "form_back")
+    appbuilder.add_view_no_menu(RiskEditor)
     appbuilder.add_view_no_menu(ControlMeasureView)
     appbuilder.add_view_no_menu(SupervisionMethodView)
     appbuilder.add_view(RiskFormView, "RiskForm", label="登记表", icon="fa-file-text-o", **menu)

@@ -50,6 +50,7 @@ REVIEW_AS_SECTION_HEAD, REVIEW_AS_SUPERVISOR = "can_review_as_section_head", "ca
 REVIEW_AS_OFFICE, REVIEW_AS_LEADERSHIP = "can_review_as_office", "can_review_as_leadership"
 CLOSE_NOTICE_PERIOD = "can_review_as_unit_admin"     # 科室/单位内部公示期满
 PUBLISH = "can_publish"                               # 公示 / 撤销公示 (RISK_FORM)
+DECLINE = "can_decline"                               # the owner, at 确认签字: not sign, send back (RISK_FORM)
 FILE = "can_file"                                     # 报送 a self-check (SELF_CHECK)
 SAMPLE = "can_sample"                                 # 抽取样本 (INSPECTION)
 VISIT, CLOSE = "can_visit", "can_close"               # 跟踪回访, 了结 (NOTICE)
@@ -67,7 +68,7 @@ def grant(resources, *permissions) -> tuple[str, str]:
 # Forms and their content: everybody may open the pages and write his own form
 # (the owner rule is app.risks.content); reviewing takes one of the actions.
 REGISTERS = [grant([RISK_FORM, FORM_PAGES, MY_FORMS], READ, EDIT, MENU),
-             grant([RISK_CONTENT], READ, ADD, EDIT, DELETE, MENU)]
+             grant([RISK_CONTENT], READ, ADD, EDIT, DELETE, MENU), grant([RISK_FORM], DECLINE)]
 
 
 def acts(*actions):

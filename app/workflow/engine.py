@@ -190,6 +190,19 @@ def send_back(form: RiskForm, user, opinion: str, expected: str | None = None) -
     _move(form, user, Action.RETURN, opinion.strip(), FLOWS[form.kind][0].key)
 
 
+def decline(form: RiskForm, user, opinion: str, expected: str | None = None) -> None:
+    """At 确认签字 the owner does not sign: he sends the form back to himself with
+    his opinion, as a reviewer's return does (it reopens his draft)."""
+    _expect(form, expected)
+    if current(form).kind is not Kind.SIGN:
+        raise Refused(f"登记表正处于「{current(form).label}」环节，不在确认签字环节，不能不同意退回。")
+    if not (acts_as(user, form, Actor.OWNER) and roles.may(user, roles.RISK_FORM, roles.DECLINE)):
+        raise Refused("只有登记表的本人可以在确认签字环节不同意并退回。")
+    if not (opinion or "").strip():
+        raise Refused("不同意签字时请写明意见。")
+    _move(form, user, Action.RETURN, opinion.strip(), FLOWS[form.kind][0].key)
+
+
 def sign(form: RiskForm, user, password: str, expected: str | None = None) -> FormRevision:
     """The owner confirms the form as registered, re-entering his password."""
     _expect(form, expected)

@@ -27,11 +27,13 @@ OPS = {
     "submit": lambda form, f: engine.submit(form, g.user, f.get("expected")),
     "approve": lambda form, f: engine.approve(form, g.user, f.get("opinion"), f.get("expected")),
     "return": lambda form, f: engine.send_back(form, g.user, f.get("opinion"), f.get("expected")),
+    "decline": lambda form, f: engine.decline(form, g.user, f.get("opinion"), f.get("expected")),
     "peer": lambda form, f: engine.peer_comment(form, g.user, f.get("opinion")),
     "publish": lambda form, f: engine.set_published(form, g.user, True),
     "unpublish": lambda form, f: engine.set_published(form, g.user, False),
 }
 DONE_MESSAGES = {"submit": "已提交审核。", "approve": "已审核通过。", "return": "已退回本人修改。",
+                 "decline": "您没有签字，登记表已退回您本人修改；修改后请重新提交审核。",
                  "peer": "帮查意见已记录。", "publish": "已公示。", "unpublish": "已撤销公示。"}
 
 
@@ -85,8 +87,8 @@ class FormPages(BaseView):
             db.session.rollback()
             flash(str(e) if isinstance(e, Refused) else "请选择登记表类型和年度。", "danger")
             return redirect(url_for("FormPages.mine"))
-        flash("登记表已建立，请逐条填写廉政风险点及防控措施。", "success")
-        return redirect(url_for("FormPages.page", form_id=form.id))
+        flash("登记表已建立。请填写第一个廉政风险点及其防控措施、监督办法。", "success")
+        return redirect(url_for("RiskEditor.new", form_id=form.id))
 
     @expose("/<int:form_id>")
     @has_access
@@ -97,8 +99,7 @@ class FormPages(BaseView):
         grids, signed = documents.paper(form)
         return self.render_template(
             "workflow/form.html", form=form, stage=stage, flow=FLOWS[form.kind], Kind=Kind,
-            stage_labels={s.key: s.label for s in FLOWS[form.kind]},
-            returned=documents.last_return(history) if stage.kind is Kind.DRAFT else None,
+            **documents.notes(form, history, drafting=stage.kind is Kind.DRAFT),
             grids=grids, signed=signed, history=history,
             revisions=documents.revisions(form), may_act=engine.may_act(g.user, form),
             is_owner=engine.acts_as(g.user, form, engine.Actor.OWNER),
@@ -175,10 +176,12 @@ class FormPages(BaseView):
             except Refused as refused:
                 db.session.rollback()
                 flash(str(refused), "danger")
-                return redirect(url_for("FormPages.sign", form_id=form_id))
+                # signed from the form's own page (it shows the whole form too): back there
+                again = "FormPages.page" if request.form.get("from") == "page" else "FormPages.sign"
+                return redirect(url_for(again, form_id=form_id))
             flash(f"已签字确认第 {revision.number} 版，登记表已转入下一环节。", "success")
             return redirect(url_for("FormPages.page", form_id=form_id))
-        return self.render_template("workflow/sign.html", form=form, stage=engine.current(form),
+        return self.render_template("workflow/sign.html", form=form, stage=engine.current(form), Kind=Kind,
                                     grids=documents.paper(form)[0], is_owner=engine.acts_as(
                                         g.user, form, engine.Actor.OWNER))
 
