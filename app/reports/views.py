@@ -118,7 +118,7 @@ class Reports(BaseView):
     @has_access
     def summary_docx(self):
         filters = read_filters()
-        return download.paper(self._grids(filters), f"廉政风险汇总表-{filters.round}年度", "docx")
+        return download.paper(self._grids(filters, counties_in_scope()), f"廉政风险汇总表-{filters.round}年度", "docx")
 
     @expose("/risks")
     @has_access
