@@ -31,7 +31,7 @@ from app.workflow.flows import (ACTORS_OF_KIND, BEFORE_SIGNATURE, CATALOGUE, DEF
                                 Actor, Flow, Kind, Stage, flow_from)
 from app.workflow.models import ReviewFlow
 
-SYSTEM_NAME = "系统（随系统提供的流程）"
+SYSTEM_NAME = "系统"   # the shipped first version
 LABEL_LIMIT = 30
 
 

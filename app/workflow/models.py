@@ -40,8 +40,10 @@ class ReviewFlow(Scoped, db.Model):
     def flow(self) -> Flow:
         cached = self.__dict__.get("_flow")
         if cached is None:
+            with db.session.no_autoflush:   # read while a form is being written
+                county = self.county.name if self.county is not None else ""
             cached = flow_from(Owner(self.owner_kind), self.definition or {}, id=self.id, number=self.number,
-                               title=f"{self.county.name}{self.owner_kind}登记表审核流程（第 {self.number} 版）")
+                               title=f"{county}{self.owner_kind}登记表审核流程（第 {self.number} 版）")
             self.__dict__["_flow"] = cached
         return cached
 

@@ -85,7 +85,7 @@ def _first_versions():
     now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
     counties = [row[0] for row in bind.execute(sa.text("SELECT id FROM county ORDER BY id"))]
     rows = [{"county_id": c, "owner_kind": kind, "number": 1, "definition": definition, "created_at": now,
-             "created_by_name": "系统（随系统提供的流程）"} for c in counties for kind, definition in FIRST.items()]
+             "created_by_name": "系统"} for c in counties for kind, definition in FIRST.items()]
     if rows:
         op.bulk_insert(flows, rows)
     bind.execute(sa.text(
