@@ -44,7 +44,8 @@ class ReviewFlow(Scoped, db.Model):
                 county = self.county.name if self.county is not None else ""
             cached = flow_from(Owner(self.owner_kind), self.definition or {}, id=self.id, number=self.number,
                                title=f"{county}{self.owner_kind}登记表审核流程（第 {self.number} 版）")
-            self.__dict__["_flow"] = cached
+            if county:   # a row not yet flushed reads its county later
+                self.__dict__["_flow"] = cached
         return cached
 
     def __repr__(self) -> str:
