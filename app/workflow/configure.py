@@ -154,6 +154,8 @@ def check(kind: Owner, data) -> tuple[Flow, dict[str, list[str]]]:
     stages: list[tuple[int, Stage]] = []
     for i, raw in enumerate(raw_stages):
         stage = _stage(i, raw, printed, known, errors)
+        if stage is not None and kind is Owner.UNIT and stage.actor in BEFORE_SIGNATURE:
+            errors[f"stages.{i}"].append("单位登记表不经科室领导、分管领导审核：请选择领导小组办公室或单位领导班子。")
         if stage is not None:
             if any(s.key == stage.key for _, s in stages):
                 errors[f"stages.{i}"].append(f"「{CATALOGUE[stage.key].label}」在流程中出现了两次：每种环节只能用一次。")
