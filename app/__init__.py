@@ -78,6 +78,7 @@ def setup_db(app):
     from app.audit import trail
     from app.reports import figures
     from app.risks import content
+    from app.workflow import models as flow_models
 
     sqlite.install()   # WAL and a busy timeout for the embedded default
     db.init_app(app)
@@ -85,6 +86,7 @@ def setup_db(app):
                      compare_type=True, include_object=_include_object)
     trail.install()
     content.install()
+    flow_models.install()
     figures.install()
     field_limits.install()
 

@@ -13,3 +13,4 @@ from app.reminders.models import Delivery, Message, ReminderRule, SchedulerLease
 from app.monitoring.models import (MeasureCheck, RiskWarning, Signal, WarningFollowUp,  # noqa: F401
                                    WarningRule)
 from app.reports.models import SummaryFigure, SummaryRule  # noqa: F401
+from app.workflow.models import ReviewFlow  # noqa: F401

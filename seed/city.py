@@ -13,7 +13,7 @@ from app.enums import Owner, RiskType
 from app.extensions import db
 from app.organisation.models import County
 from app.security import roles
-from app.workflow import engine
+from app.workflow import configure, engine
 from seed import data, reminders
 from seed import risks as texts
 from seed import round as round_
@@ -85,6 +85,7 @@ def load(city, seed: int = 2026, password: str | None = None) -> None:
     _county(city, data.CITY_LEVEL, CITY_UNITS, rng, CITY_LOGINS, password)
     second, _ = _county(city, data.SECOND_COUNTY, SECOND_UNITS, rng, SECOND_LOGINS, password)
 
+    configure.install_variant(second, "002")   # 和溪县 reviews by seed 002's flows (示范县: seed 000's, the default)
     today = date.today()
     reminders.load_plan(today, second, on_time="HX-CZJ", late=None)
     reminders.load_rules(second, keys={"plan"}, suffix=f"_{second.code}")

@@ -55,26 +55,34 @@ def hostile_records(app):
     through the ordinary pages by their owners."""
     from tests.test_workflow import new_form
     with app.app_context():
-        name = f"hostile_{uuid.uuid4().hex[:6]}"
-        new_login(name, "CZJ", "预算股", name="公式测试人")
-        owner, fid = new_form(lambda u: Client(app, u), name, round_=2041)
-        owner.post(f"/risk/add?_flt_0_form={fid}", {"form": fid, "risk_type": "岗位职责", "content": LINK,
-                                                     "level": "二级"}, csrf_from=f"/forms/{fid}")
-        risk = db.session.query(RiskPoint).filter_by(form_id=fid).one()
-        owner.post(f"/control/add?_flt_0_risk={risk.id}", {"risk": risk.id, "stage": "前期预防",
-                                                            "content": "http://evil.example/y", "responsible": DDE})
+        made = {}
+        # 示范县 prints seed 000's papers; 和溪县's (seed 002's) have the 责任人 column
+        for code, key in (("CZJ", "form"), ("HX-CZJ", "form_002")):
+            name = f"hostile_{uuid.uuid4().hex[:6]}"
+            new_login(name, code, "预算股", name="公式测试人")
+            owner, fid = new_form(lambda u: Client(app, u), name, round_=2041)
+            owner.post(f"/risk/add?_flt_0_form={fid}", {"form": fid, "risk_type": "岗位职责", "content": LINK,
+                                                         "level": "二级"}, csrf_from=f"/forms/{fid}")
+            risk = db.session.query(RiskPoint).filter_by(form_id=fid).one()
+            owner.post(f"/control/add?_flt_0_risk={risk.id}", {"risk": risk.id, "stage": "前期预防",
+                                                                "content": "http://evil.example/y", "responsible": DDE})
+            made[key], made[f"owner_{key}"] = fid, owner
+        owner, fid = made["owner_form"], made["form"]
         czj = unit("CZJ")
         power = Power(unit=czj, name="公式备注职权", category="行政处罚", subject=czj.name, basis="《测试条例》",
                       remarks=SUM, status="已确认")
         db.session.add(power)
         db.session.commit()
-        yield {"form": fid, "owner": owner, "unit": czj.id}
+        yield {"form": fid, "owner": owner, "unit": czj.id, "form_002": made["form_002"],
+               "owner_002": made["owner_form_002"]}
         db.session.remove()
 
 
 def test_form_workbook_writes_formula_text_as_text(hostile_records):
     data = hostile_records["owner"].get(f"/forms/{hostile_records['form']}.xlsx").data
-    assert_text_only(data, LINK, DDE)
+    assert_text_only(data, LINK)
+    data = hostile_records["owner_002"].get(f"/forms/{hostile_records['form_002']}.xlsx").data
+    assert_text_only(data, LINK, DDE)   # the 责任人 cell of seed 002's register
 
 
 def test_full_risk_export_writes_formula_text_as_text(client, hostile_records):

@@ -4,6 +4,8 @@ from app.exports.grid import HEAD, Grid
 from app.papers.common import Sheet, pairs, sign_line, typed_rows
 
 TITLE = "个人廉政风险点查找表"
+# The opinion and signature fields a stage of the review fills (app.workflow.fields).
+FIELDS = ("填表人签字",)
 
 
 def grid(sheet: Sheet) -> Grid:

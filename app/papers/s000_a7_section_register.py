@@ -4,6 +4,8 @@ from app.exports.grid import HEAD, Grid
 from app.papers.common import Sheet, measures_text, pairs, sign_line, typed_rows
 
 TITLE = "部门廉政风险识别、防控、监督登记表"
+# The opinion and signature fields a stage of the review fills (app.workflow.fields).
+FIELDS = ("负责填表人签字", "第一责任人签字", "改正意见")
 
 
 def grid(sheet: Sheet) -> Grid:

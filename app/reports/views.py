@@ -89,6 +89,7 @@ class Reports(BaseView):
 
     def _grids(self, filters: Filters, counties: list, link=None, opener=None):
         link = link or (lambda **_: None)
+        opener = opener or (lambda **_: None)
         by = rows_by(filters, counties)
         place = (db.session.get(Unit, filters.unit_id) if filters.unit_id else
                  db.session.get(County, filters.county_id) if filters.county_id else

@@ -6,9 +6,11 @@ from app.exports.grid import Grid
 from app.extensions import db
 from app.formatting import cn_date
 from app.papers.common import BLANK_DATE, Sheet
-from app.papers.registers import LAYOUTS
+from app.papers.registers import layouts
 from app.risks.models import FormRevision, ReviewStep, RiskForm
-from app.workflow.flows import FLOWS, Action, Kind
+from app.workflow.configure import flow_of
+from app.workflow.fields import FIELDS
+from app.workflow.flows import Action, Kind
 from app.workflow.signature import SignedView, signed_view, snapshot
 
 
@@ -22,13 +24,27 @@ def revisions(form: RiskForm) -> list[FormRevision]:
         select(FormRevision).where(FormRevision.form_id == form.id).order_by(FormRevision.number)))
 
 
+PASSED_OVER = "（本人为科室负责人，不经本环节）"
+
+
 def opinions(form: RiskForm, steps: list[ReviewStep]) -> dict[str, str]:
-    """The paper form's opinion fields, from the latest approval at their stage."""
-    fields = {s.key: s.opinion for s in FLOWS[form.kind] if s.opinion}
-    found = {}
-    for step in steps:
-        if step.action == Action.APPROVE.value and step.stage in fields:
-            found[fields[step.stage]] = f"{step.opinion}（{step.actor_name}，{cn_date(step.at)}）"
+    """The paper form's opinion and reviewers' signature fields, each from the latest
+    approval at the stage of the form's flow that fills it, since the form was last
+    sent back (a send-back starts the review again)."""
+    from app.workflow.engine import passed_over
+
+    flow = flow_of(form)
+    fills = {s.key: s.fills for s in flow.stages if s.kind is not Kind.SIGN}
+    # a stage the form goes past (a 股长's own form: his 科室 gives no opinion on him)
+    note = PASSED_OVER if form.section is not None else "（不属科室，不经本环节）"
+    found = {name: note for s in flow.stages if s.fills and passed_over(form, s) for name in s.fills}
+    returns = [i for i, step in enumerate(steps) if step.action == Action.RETURN.value]
+    for step in steps[returns[-1] + 1 if returns else 0:]:
+        if step.action == Action.APPROVE.value:
+            for name in fills.get(step.stage, ()):
+                signature = FIELDS[name].signature if name in FIELDS else False
+                found[name] = (f"{step.actor_name}（{cn_date(step.at)}）" if signature
+                               else f"{step.opinion}（{step.actor_name}，{cn_date(step.at)}）")
     return found
 
 
@@ -47,15 +63,17 @@ def paper(form: RiskForm, number: int | None = None) -> tuple[list[Grid], Signed
     revision, never the live rows; a draft prints its rows with no signature.
     """
     signed = signed_view(form, number)
-    signatures = {}
-    if signed is not None:
+    flow = flow_of(form)
+    filled = opinions(form, history(form))
+    signatures = {name: text for name, text in filled.items() if name in FIELDS and FIELDS[name].signature}
+    if signed is not None:   # the owner's own lines: only from what he signed
         line = f"{signed.revision.signer_name}（电子签名 {cn_date(signed.revision.signed_at)}）"
-        signatures = {"填表人签字": line, "负责填表人签字": line, "第一责任人签字": line}
-    sheet = Sheet(content=signed.content if signed else snapshot(form), opinions=opinions(form, history(form)),
+        signatures.update({name: line for s in flow.stages if s.kind is Kind.SIGN for name in s.fills})
+    sheet = Sheet(content=signed.content if signed else snapshot(form), opinions=filled,
                   signatures=signatures, header=header(form),
                   date=cn_date(signed.revision.signed_at.date()) if signed else BLANK_DATE,
                   county=form.unit.county.name)
-    grids = [layout(sheet) for layout in LAYOUTS[form.owner_kind]]
+    grids = [layout(sheet) for layout in layouts(form.owner_kind, flow.papers)]
     if signed is not None:  # a note under the form, not a line of the paper
         grids[-1].remarks.append(attestation(signed))
     return grids, signed
@@ -94,7 +112,7 @@ def notes(form: RiskForm, steps: list[ReviewStep], drafting: bool) -> dict:
     """What the top of a form's pages shows (``workflow/_notes.html``): the return the
     owner is answering — a reviewer's, or his own at 确认签字 (``declined``) — and
     this round's 帮查 comments."""
-    flow = {s.key: s for s in FLOWS[form.kind]}
+    flow = {s.key: s for s in flow_of(form).all}
     returned = last_return(steps) if drafting else None
     return {"returned": returned, "peers": peer_notes(steps, drafting),
             "declined": returned is not None and returned.stage in flow

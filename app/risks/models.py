@@ -19,6 +19,7 @@ from app.extensions import db
 from app.organisation.models import Person, Section, Unit
 from app.security.scope import Scoped
 from app.versions import Versioned
+from app.workflow.models import ReviewFlow
 
 
 class RiskForm(Scoped, db.Model):
@@ -46,6 +47,10 @@ class RiskForm(Scoped, db.Model):
     correction: Mapped[Optional[str]] = mapped_column(Text, info={"max_length": 1000})  # 改正意见 (附件7)
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # the version of its county's review flow it was started under, and follows to the end
+    # (none: rows loaded in bulk, which follow the default flow)
+    flow_id: Mapped[Optional[int]] = mapped_column(ForeignKey("review_flow.id", name="fk_risk_form_flow"),
+                                                   index=True)
 
     __mapper_args__ = {"version_id_col": version}  # two reviewers at once: one wins
 
@@ -54,6 +59,7 @@ class RiskForm(Scoped, db.Model):
     section: Mapped[Optional[Section]] = relationship(lazy="joined")
     person: Mapped[Optional[Person]] = relationship(foreign_keys=[person_id], lazy="joined")
     owner: Mapped[Person] = relationship(foreign_keys=[owner_id], lazy="joined")
+    flow: Mapped[Optional["ReviewFlow"]] = relationship(lazy="joined")
     risks: Mapped[list["RiskPoint"]] = relationship(
         back_populates="form", order_by="RiskPoint.id", cascade="all, delete-orphan")
 
@@ -63,8 +69,8 @@ class RiskForm(Scoped, db.Model):
 
     @property
     def stage_label(self) -> str:
-        from app.workflow.flows import stage
-        return stage(self.kind, self.stage).label
+        from app.workflow.configure import flow_of
+        return flow_of(self).stage(self.stage).label
 
     @property
     def is_signed(self) -> bool:

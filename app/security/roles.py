@@ -15,6 +15,7 @@ UNIT, SECTION, POST, PERSON, COUNTY = "Unit", "Section", "Post", "Person", "Coun
 CITY = "City"
 POWER, CATALOGUE_TABLES = "Power", "CatalogueTables"
 RISK_FORM, RISK_CONTENT, RULE, FORM_PAGES, MY_FORMS = "RiskForm", "RiskContent", "Rule", "FormPages", "MyForms"
+REVIEW_FLOW = "ReviewFlow"   # each county's review flows (app.workflow.configure): its office edits them
 REPORTS, DASHBOARD = "Reports", "Dashboard"
 AUDIT, VERIFICATION = "AuditLog", "Verification"
 SELF_CHECK, INSPECTION, ASSESSMENT, NOTICE = "SelfCheck", "Inspection", "Assessment", "RectificationNotice"
@@ -218,6 +219,12 @@ for _name in (CITY_COMMISSION, CITY_OFFICE):
         grant([PETITION], READ), grant([SIGNAL, MEASURE_CHECK, WARNING_RULE, WARNING, PICTURE, ROUNDS], READ, MENU),
         grant([WATCH_MENU, WARNINGS_OVERDUE, QUARTER_CHECKS], MENU)])
 
+
+# Review flows (app.workflow.configure): each county's office edits its own; the commission and the city read them.
+FLOW_GRANTS = {"领导小组办公室": [grant([REVIEW_FLOW], READ, EDIT, MENU)], "纪委监察": [grant([REVIEW_FLOW], READ, MENU)],
+               CITY_COMMISSION: [grant([REVIEW_FLOW], READ, MENU)], CITY_OFFICE: [grant([REVIEW_FLOW], READ, MENU)]}
+for _name, _grants in FLOW_GRANTS.items():
+    ROLES[_name].permissions.extend(_grants)
 
 
 def fab_roles() -> dict[str, list[tuple[str, str]]]:

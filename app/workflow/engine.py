@@ -18,8 +18,10 @@ from app.organisation.models import Person, Section
 from app.risks.models import FormRevision, ReviewStep, RiskForm
 from app.security import roles
 from app.security.scope import criteria, in_scope, scope_of
-from app.workflow import notify
-from app.workflow.flows import FLOWS, PEERS, Action, Actor, Kind, next_stage, stage
+from app.workflow import configure, notify
+from app.workflow.configure import current_row, flow_of
+from app.workflow.flows import COLLEAGUES, Action, Actor, Kind, Stage, flow_from
+from app.workflow.models import ReviewFlow
 from app.workflow.signature import content_hash, seal_revision, snapshot
 
 # The action each reviewing actor needs (app.security.roles); the owner needs none.
@@ -78,8 +80,27 @@ def acts_as(user, form: RiskForm, actor: Actor) -> bool:
         return bool(db.session.scalar(select(true()).where(RiskForm.id == form.id, actor_condition(user, actor))))
 
 
-def current(form: RiskForm):
-    return stage(form.kind, form.stage)
+def current(form: RiskForm) -> Stage:
+    """The stage the form stands at, in the flow (version) it follows."""
+    return flow_of(form).stage(form.stage)
+
+
+def passed_over(form: RiskForm, s: Stage) -> bool:
+    """Whether the form goes past stage ``s`` without stopping: a 科室领导 stage on the
+    section head's own form, in a flow with a 分管领导 stage of its own (his 分管领导
+    reviews him once, at that stage, and gives the 分管领导's opinion, not the 科室's),
+    or a 科室/分管领导 stage on a form of no section (a leader's own)."""
+    if s.actor not in (Actor.SECTION_HEAD, Actor.SUPERVISOR) or form.kind is Owner.UNIT:
+        return False
+    if form.section is None:
+        return True
+    return (s.actor is Actor.SECTION_HEAD and form.section.head_id == form.owner_id
+            and flow_of(form).has(Actor.SUPERVISOR))
+
+
+def next_stage(form: RiskForm) -> Stage:
+    """The stage after the form's current one that it stops at."""
+    return next(s for s in flow_of(form).after(form.stage) if not passed_over(form, s))
 
 
 def may_act(user, form: RiskForm) -> bool:
@@ -91,20 +112,39 @@ def is_peer(user, form: RiskForm) -> bool:
     """Colleagues and leaders who may add 帮查 comments while the owner drafts."""
     if user.person is None or user.person.id == form.owner_id:
         return False
-    for peer in PEERS[form.kind]:
-        if peer == "本科室同志":
+    for peer in flow_of(form).peers:
+        if peer == COLLEAGUES:
             if form.section_id and user.person.section_id == form.section_id:
                 return True
-        elif acts_as(user, form, peer):
+        elif peer in Actor._value2member_map_ and acts_as(user, form, Actor(peer)):
             return True
     return False
 
 
 def todo_criteria(user):
-    """SQL for the forms waiting for ``user`` (his to-do list): for each stage of
-    each flow, the forms at it on which he is its actor."""
-    conditions = [and_(RiskForm.owner_kind == kind.value, RiskForm.stage == s.key, actor_condition(user, s.actor))
-                  for kind, flow in FLOWS.items() for s in flow if s.actor is not None]
+    """SQL for the forms waiting for ``user`` (his to-do list): for each actor, the
+    forms standing at a stage that actor holds in the flow (version) they follow,
+    on which he is that actor."""
+    at = {}   # actor -> [(the flows' ids, or None for the default, with that stage key)]
+    for kind, flow in configure.DEFAULTS.items():
+        for s in flow.all:
+            if s.actor is not None:
+                at.setdefault(s.actor, []).append((None, kind, s.key))
+    rows = db.session.execute(select(ReviewFlow.id, ReviewFlow.owner_kind, ReviewFlow.definition)
+                              .where(criteria(ReviewFlow, scope_of(user)))).all()
+    for flow_id, kind, definition in rows:
+        for s in flow_from(Owner(kind), definition or {}).all:
+            if s.actor is not None:
+                at.setdefault(s.actor, []).append((flow_id, kind, s.key))
+    conditions = []
+    for actor, places in at.items():
+        by_key = {}
+        for flow_id, kind, key in places:
+            by_key.setdefault((key, kind if flow_id is None else None), []).append(flow_id)
+        stages = [and_(RiskForm.stage == key, RiskForm.flow_id.is_(None), RiskForm.owner_kind == Owner(kind).value)
+                  if kind is not None else and_(RiskForm.stage == key, RiskForm.flow_id.in_(ids))
+                  for (key, kind), ids in by_key.items()]
+        conditions.append(and_(or_(*stages), actor_condition(user, actor)))
     return or_(*conditions)
 
 
@@ -168,7 +208,7 @@ def submit(form: RiskForm, user, expected: str | None = None) -> None:
         raise Refused("只有本人可以在拟写环节提交自己的登记表。")
     if not form.risks:
         raise Refused("登记表中还没有风险点，请先填写再提交。")
-    _move(form, user, Action.SUBMIT, None, next_stage(form.kind, form.stage).key)
+    _move(form, user, Action.SUBMIT, None, next_stage(form).key)
 
 
 def approve(form: RiskForm, user, opinion: str | None = None, expected: str | None = None) -> None:
@@ -176,7 +216,7 @@ def approve(form: RiskForm, user, opinion: str | None = None, expected: str | No
     s = current(form)
     if s.kind not in (Kind.REVIEW, Kind.NOTICE) or not acts_as(user, form, s.actor):
         raise Refused(f"您不是「{s.label}」环节的审核人，不能审核此登记表。")
-    _move(form, user, Action.APPROVE, (opinion or "").strip() or "同意", next_stage(form.kind, form.stage).key)
+    _move(form, user, Action.APPROVE, (opinion or "").strip() or "同意", next_stage(form).key)
 
 
 def send_back(form: RiskForm, user, opinion: str, expected: str | None = None) -> None:
@@ -187,7 +227,7 @@ def send_back(form: RiskForm, user, opinion: str, expected: str | None = None) -
         raise Refused(f"您不是「{s.label}」环节的审核人，不能退回此登记表。")
     if not (opinion or "").strip():
         raise Refused("退回时请写明意见。")
-    _move(form, user, Action.RETURN, opinion.strip(), FLOWS[form.kind][0].key)
+    _move(form, user, Action.RETURN, opinion.strip(), flow_of(form).all[0].key)
 
 
 def decline(form: RiskForm, user, opinion: str, expected: str | None = None) -> None:
@@ -200,7 +240,7 @@ def decline(form: RiskForm, user, opinion: str, expected: str | None = None) -> 
         raise Refused("只有登记表的本人可以在确认签字环节不同意并退回。")
     if not (opinion or "").strip():
         raise Refused("不同意签字时请写明意见。")
-    _move(form, user, Action.RETURN, opinion.strip(), FLOWS[form.kind][0].key)
+    _move(form, user, Action.RETURN, opinion.strip(), flow_of(form).all[0].key)
 
 
 def sign(form: RiskForm, user, password: str, expected: str | None = None) -> FormRevision:
@@ -223,7 +263,7 @@ def sign(form: RiskForm, user, password: str, expected: str | None = None) -> Fo
     db.session.add(revision)
     form.signed_revision = form.revision
     _move(form, user, Action.SIGN, f"确认签字（第 {form.revision} 版，{revision.content_hash[:12]}…）",
-          next_stage(form.kind, form.stage).key)
+          next_stage(form).key)
     return revision
 
 
@@ -280,10 +320,11 @@ def create_form(kind: Owner, round_: int, user, *, person=None, section=None, un
         person_id=person.id if kind is Owner.PERSON else None).first()
     if exists:
         raise Refused(f"{round_}年度的该登记表已经存在。")
+    flow = current_row(unit.county_id, kind, in_flush=False)   # the version it follows to the end
     form = RiskForm(owner_kind=kind.value, round=round_, unit=unit,
                     section=section if kind is not Owner.UNIT else None,
-                    person=person if kind is Owner.PERSON else None, owner=owner,
-                    stage=FLOWS[kind][0].key, entered_stage_at=now(), revision=1)
+                    person=person if kind is Owner.PERSON else None, owner=owner, flow=flow,
+                    stage=flow.flow.all[0].key, entered_stage_at=now(), revision=1)
     db.session.add(form)
     if commit:
         db.session.commit()

@@ -20,8 +20,9 @@ from app.risks.models import RiskForm, RiskPoint
 from app.security import roles
 from app.security.scope import criteria, current_scope
 from app.workflow import engine
-from app.workflow.flows import FLOWS, Kind
 from app.web import xlsx_response
+from app.workflow.configure import flow_of
+from app.workflow.flows import Kind
 
 OPS = {
     "submit": lambda form, f: engine.submit(form, g.user, f.get("expected")),
@@ -95,10 +96,11 @@ class FormPages(BaseView):
     def page(self, form_id):
         form = load_form(form_id)
         stage = engine.current(form)
+        flow = flow_of(form)
         history = documents.history(form)
         grids, signed = documents.paper(form)
         return self.render_template(
-            "workflow/form.html", form=form, stage=stage, flow=FLOWS[form.kind], Kind=Kind,
+            "workflow/form.html", form=form, stage=stage, flow=flow.all, flow_title=flow.title, Kind=Kind,
             **documents.notes(form, history, drafting=stage.kind is Kind.DRAFT),
             grids=grids, signed=signed, history=history,
             revisions=documents.revisions(form), may_act=engine.may_act(g.user, form),
@@ -187,6 +189,8 @@ class FormPages(BaseView):
 
 
 def register(appbuilder):
+    from app.workflow import flow_views
     menu = dict(category=roles.RISK_MENU, category_label="廉政风险", category_icon="fa-shield")
     appbuilder.add_view(FormPages, roles.FORM_PAGES, label="我的待办", icon="fa-inbox", **menu)
     appbuilder.add_link(roles.MY_FORMS, label="我的登记表", href="/forms/mine", icon="fa-pencil-square-o", **menu)
+    flow_views.register(appbuilder)
