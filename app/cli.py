@@ -108,22 +108,25 @@ def export_catalogue(unit_code, out):
 @export_cli.command("summary")
 @click.option("--unit", "unit_code", help="单位代码；不填则为全县按单位汇总")
 @click.option("--round", "round_", type=int, help="年度，默认今年")
+@click.option("--stage", default="approved", show_default=True,
+              help="统计哪一审核状态的登记表：环节标识（approved 为审核确定），all 为全部状态（含草稿）")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出的 .xlsx 或 .docx 文件")
-def export_summary(unit_code, round_, out):
+def export_summary(unit_code, round_, stage, out):
     """导出汇总表（附件9 与附件6）。"""
     from datetime import date
 
     from app.extensions import db
     from app.organisation.models import Unit
     from app.reports import tables
-    from app.reports.summary import Filters
+    from app.reports.summary import ALL_STAGES, Filters
 
     unit = None
     if unit_code:
         unit = db.session.query(Unit).filter_by(code=unit_code).one_or_none()
         if unit is None:
             raise click.ClickException(f"没有代码为 {unit_code} 的单位。")
-    filters = Filters(round=round_ or date.today().year, unit_id=unit.id if unit else None)
+    filters = Filters(round=round_ or date.today().year, unit_id=unit.id if unit else None,
+                      stage=None if stage == ALL_STAGES else stage)
     name = unit.name if unit else ""
     grids = [tables.summary_9(filters, "section" if unit else "unit", name), tables.summary_6(filters, name)]
     _write(grids, out)
@@ -138,7 +141,7 @@ def export_risks(round_, out):
     from datetime import date
 
     from app.reports import export
-    from app.reports.summary import Filters
+    from app.reports.summary import ALL_STAGES, Filters
     n = export.write(Filters(round=round_ or date.today().year), out)
     click.echo(f"已导出 {n} 个风险点：{out}")
 

@@ -82,14 +82,24 @@ def test_stage_filter(known):
     assert total(rows(Filters(ROUND, known.id, stage="draft"), "section")).risks == 8
 
 
+def test_the_summary_counts_approved_registers_unless_asked_and_says_so(client, known):
+    office = client("office")
+    approved = office.get(f"/reports/summary?round={ROUND}&unit={known.id}").get_data(as_text=True)
+    assert "审核状态为「审核确定」的登记表" in approved and 'value="approved" selected' in approved
+    every = office.get(f"/reports/summary?round={ROUND}&unit={known.id}&stage=all").get_data(as_text=True)
+    assert "全部登记表（含草稿及审核中的登记表）" in every and "stage=all" in every   # drill-downs keep it
+    drafts = total(rows(Filters(ROUND, known.id), "section")).risks
+    assert drafts == 8 and total(rows(Filters(ROUND, known.id, stage="approved"), "section")).risks == 0
+
+
 def test_drill_down_stays_in_scope(client, known):
     c = client("jyj_admin")
     assert c.get(f"/reports/risks?round={ROUND}&unit={known.id}").status_code == 404
-    page = c.get(f"/reports/risks?round={ROUND}").get_data(as_text=True)
+    page = c.get(f"/reports/risks?round={ROUND}&stage=all").get_data(as_text=True)
     assert "共 0 个" in page
-    page = client("czj_ys_head").get(f"/reports/risks?round={ROUND}&type=岗位职责").get_data(as_text=True)
+    page = client("czj_ys_head").get(f"/reports/risks?round={ROUND}&type=岗位职责&stage=all").get_data(as_text=True)
     assert "共 2 个" in page  # his section's two, not 国库股's
-    office = client("office").get(f"/reports/summary?round={ROUND}&unit={known.id}").get_data(as_text=True)
+    office = client("office").get(f"/reports/summary?round={ROUND}&unit={known.id}&stage=all").get_data(as_text=True)
     assert "/reports/risks?" in office
 
 

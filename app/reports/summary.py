@@ -16,6 +16,9 @@ CELLS = list(CELL_COLUMNS)  # 附件9's nine risk columns, in order
 UNIT_LEVEL = "单位本级（领导班子）"
 
 
+ALL_STAGES = "all"   # asked for every review state (drafts too); approved registers otherwise
+
+
 @dataclass(frozen=True)
 class Filters:
     round: int

@@ -12,20 +12,21 @@ from sqlalchemy.orm import joinedload
 from app import paging
 from app.enums import Owner, RiskLevel, RiskType
 from app.exports import download
+from app.exports.download import XLSX
 from app.exports.xlsx import workbook
 from app.extensions import db
 from app.organisation.models import County, Unit
 from app.reports import dashboard, export, tables
-from app.reports.summary import Filters
+from app.reports.summary import ALL_STAGES, Filters
 from app.risks.models import RiskForm, RiskPoint
 from app.security import roles
 from app.security.scope import criteria, current_scope
-from app.workflow.flows import all_stage_labels
-from app.exports.download import XLSX
 from app.web import xlsx_response
+from app.workflow.flows import APPROVED, all_stage_labels
 
-def read_filters() -> Filters:
-    """The filters of the address, each checked against the viewer's scope."""
+def read_filters(default_stage: str | None = None) -> Filters:
+    """The filters of the address, each checked against the viewer's scope; the
+    summaries count approved registers unless asked (``default_stage``)."""
     scope = current_scope()
     unit_id = request.args.get("unit", type=int)
     county_id = request.args.get("county", type=int)
@@ -35,7 +36,15 @@ def read_filters() -> Filters:
                                        .limit(1)) is None:
         abort(404)
     return Filters(round=request.args.get("round", date.today().year, type=int), unit_id=unit_id,
-                   stage=request.args.get("stage") or None, county_id=county_id)
+                   stage=stage_asked(request.args.get("stage", default_stage)), county_id=county_id)
+
+
+def stage_asked(value: str | None) -> str | None:
+    """The review state the figures count: approved registers unless another is asked for,
+    every state (drafts too) for ``all``."""
+    if value == ALL_STAGES:
+        return None
+    return value or APPROVED.key
 
 
 def counties_in_scope() -> list[County]:
@@ -52,7 +61,7 @@ def rows_by(filters: Filters, counties: list) -> str:
 
 def _link(endpoint: str, filters: Filters):
     def link(**where):
-        args = {"round": filters.round, "stage": filters.stage, "unit": filters.unit_id,
+        args = {"round": filters.round, "stage": filters.stage or ALL_STAGES, "unit": filters.unit_id,
                 "county": filters.county_id, **where}
         return url_for(endpoint, **{k: v for k, v in args.items() if v is not None})
     return link
@@ -148,7 +157,7 @@ class Reports(BaseView):
     @expose("/export.xlsx")
     @has_access
     def full_export(self):
-        path = export.to_temp_file(read_filters())
+        path = export.to_temp_file(read_filters(default_stage=ALL_STAGES))   # every risk, drafts too
 
         @after_this_request
         def remove(response):
