@@ -70,6 +70,21 @@ def test_overdue_deliverables_visible_to_office_and_unit(client, ctx):
     assert "已报送" in czj and "示范县教育局" not in czj
 
 
+def test_plan_status_is_a_unit_by_deliverable_table(client, ctx):
+    from app.organisation.models import Unit
+    from app.plan.models import PlanDeliverable, PlanPhase
+    county = db.session.scalar(select(Unit.county_id).where(Unit.code == "CZJ"))
+    names = db.session.scalars(select(PlanDeliverable.name).join(PlanPhase).where(PlanPhase.county_id == county)
+                               .order_by(PlanDeliverable.due_on, PlanDeliverable.id)).all()
+    page = client("office").get("/plan/submission/status").get_data(as_text=True)
+    table = page.split('id="plan-status"')[1].split("</table>")[0]
+    rows = table.split("</tr>")[:-1]
+    header = rows[0]
+    assert [h.split("<br>")[0] for h in header.split("<th>")[2:]] == names       # one column per deliverable
+    assert all(r.count("<td") == len(names) for r in rows[1:])                   # one cell per unit and deliverable
+    assert "示范县教育局" in table and "示范县财政局" in table and "和溪县" not in table
+
+
 def test_self_check_reminder_reaches_exactly_the_units_that_have_not_filed(app, ctx, smtp):
     unfiled = [f for f in filing(TODAY.year, QUARTER, EVERYTHING) if not f.filed]
     unfiled_units = {f.unit.id for f in unfiled}

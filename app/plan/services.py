@@ -37,6 +37,27 @@ def statuses(scope: Scope) -> list[Status]:
             if counties[d.id] == u.county_id]
 
 
+@dataclass
+class UnitRow:
+    """One unit's line of the status grid: its status under each deliverable it is asked for."""
+    unit: Unit
+    cells: dict   # deliverable id -> Status
+
+    def overdue(self, today: date) -> bool:
+        return any(s.state(today) == "逾期未报" for s in self.cells.values())
+
+
+def grid(scope: Scope) -> tuple[list[PlanDeliverable], list[UnitRow]]:
+    """The status as a unit × deliverable table: the deliverables as columns (by due date),
+    a row per unit in scope."""
+    found = statuses(scope)
+    columns, rows = {}, {}
+    for s in found:
+        columns.setdefault(s.deliverable.id, s.deliverable)
+        rows.setdefault(s.unit.id, UnitRow(s.unit, {})).cells[s.deliverable.id] = s
+    return list(columns.values()), sorted(rows.values(), key=lambda r: r.unit.code)
+
+
 def outstanding(scope: Scope, due_by: date) -> list[tuple[PlanDeliverable, Unit]]:
     """(deliverable, unit) due on or before ``due_by`` and not handed in."""
     return [(s.deliverable, s.unit) for s in statuses(scope)

@@ -90,13 +90,15 @@ class PlanSubmissionView(ScopedModelView):
     @expose("/status")
     @has_access
     def status(self):
-        """Per unit, whether each deliverable is in and when; ``?overdue=1`` only what is overdue."""
+        """A unit × deliverable table: whether each is in and when; ``?overdue=1`` only the units
+        with something overdue."""
         today = date.today()
-        rows = services.statuses(current_scope())
+        columns, rows = services.grid(current_scope())
+        overdue = sum(s.state(today) == "逾期未报" for r in rows for s in r.cells.values())
         if request.args.get("overdue"):
-            rows = [r for r in rows if r.state(today) == "逾期未报"]
-        return self.render_template("plan/status.html", rows=paging.of_list(rows), today=today,
-                                    overdue=sum(r.state(today) == "逾期未报" for r in rows))
+            rows = [r for r in rows if r.overdue(today)]
+        return self.render_template("plan/status.html", columns=columns, rows=paging.of_list(rows), today=today,
+                                    overdue=overdue)
 
 
 def register(appbuilder):
