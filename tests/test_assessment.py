@@ -72,6 +72,16 @@ def test_not_filed_list_per_quarter(client, api, ctx):
     cells = [str(c.value) for row in book.active.iter_rows() for c in row if c.value]
     assert "2019年第二季度廉政风险防范管理自查报告报送情况" in cells and cells.count("已报送") == 0
 
+    # the year at a glance: a row per unit and section, a column per quarter
+    year = "".join(office_page.get(f"/selfcheck/filing/year?year=2019&page={n}").get_data(as_text=True)
+                   for n in range(1, len(q1) // 50 + 2))
+    rows = {r.split("<td>")[1].split("</td>")[0] + "·" + r.split("<td>")[2].split("</td>")[0]: r
+            for r in year.split("</tr>") if r.count("<td") == 6}
+    assert len(rows) == len(q1)
+    czj = rows[f"{unit('CZJ').name}·（单位）"]
+    quarters = czj.split("<td")[3:]
+    assert "已报送" in quarters[0] and all("未报送" in q for q in quarters[1:])
+
 
 def test_a_filed_report_is_complete_and_frozen(client, api, ctx):
     a = api("czj_admin")

@@ -29,6 +29,12 @@ class Filing:
         return self.report is not None and self.report.filed_at is not None
 
 
+def filing_by_quarter(year: int, scope: Scope) -> list[tuple[Place, Place | None, list[Filing]]]:
+    """Each unit and section in scope with its four quarters' filings of ``year``."""
+    quarters = [filing(year, q, scope) for q in (1, 2, 3, 4)]
+    return [(first.unit, first.section, [q[i] for q in quarters]) for i, first in enumerate(quarters[0])]
+
+
 def filing(year: int, quarter: int, scope: Scope) -> list[Filing]:
     """Every unit and section in scope with its report of the quarter, if any."""
     units = [Place(*r) for r in db.session.execute(

@@ -72,7 +72,7 @@ class SelfCheckView(Drafting, ScopedModelView):
     route_base = "/selfcheck"
     datamodel = interface(SelfCheck)
     class_permission_name = roles.SELF_CHECK
-    method_permission_name = {**VIEW_PERMISSIONS, "filing": "read", "filing_xlsx": "read", "filing_docx": "read", "attachment": "read",
+    method_permission_name = {**VIEW_PERMISSIONS, "filing": "read", "filing_year": "read", "filing_xlsx": "read", "filing_docx": "read", "attachment": "read",
                               "file": "file", "attach": "edit", "detach": "edit"}
     list_title, show_title, add_title, edit_title = "季度自查", "季度自查报告", "填写季度自查报告", "修改季度自查报告"
     show_template = "assessment/selfcheck_show.html"
@@ -150,6 +150,15 @@ class SelfCheckView(Drafting, ScopedModelView):
         return self.render_template("assessment/filing.html", year=year, quarter=quarter, quarters=QUARTERS,
                                     rows=paging.of_list([r for r in rows if not (missing and r.filed)]),
                                     missing=missing, filed=sum(r.filed for r in rows), total=len(rows))
+
+    @expose("/filing/year")
+    @has_access
+    def filing_year(self):
+        """A unit (and section) × quarter table of the year: who filed which quarter, and when."""
+        year = request.args.get("year", rules.current_quarter()[0], type=int)
+        rows = documents.filing_by_quarter(year, current_scope())
+        return self.render_template("assessment/filing_year.html", year=year, quarters=QUARTERS,
+                                    rows=paging.of_list(rows))
 
     @expose("/filing.xlsx")
     @has_access
