@@ -22,6 +22,25 @@ ADMIN_PASSWORD = "Admin#2026test"
 DEMO_PASSWORD = "Demo#2026"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--database", choices=["sqlite", "postgresql"],
+                     help="只运行这一种数据库上的测试（tests/run.sh 让两种数据库并行运行）")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --database, keep that database's runs; tests that use no database run with SQLite's."""
+    chosen = config.getoption("--database")
+    if not chosen:
+        return
+    keep, drop = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        (keep if params.get("database_url", "sqlite") == chosen else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """What tests/test_matrix.py reports (its cell count), at the end of the run."""
     for line in getattr(config, "matrix_lines", []):

@@ -28,4 +28,12 @@ if [ -z "${TEST_POSTGRES_URL:-}" ]; then
   export TEST_POSTGRES_URL="postgresql://lianzheng_test:lianzheng_test@127.0.0.1:${port}/postgres"
 fi
 
-exec python3 -m pytest -q "$@"
+# The two databases' runs side by side (each its own process and databases), one report after the other.
+logs=$(mktemp -d)
+python3 -m pytest -q --database sqlite "$@" >"$logs/sqlite.txt" 2>&1 & sqlite=$!
+python3 -m pytest -q --database postgresql "$@" >"$logs/postgresql.txt" 2>&1 & postgresql=$!
+status=0
+wait "$sqlite" || status=1
+wait "$postgresql" || status=1
+for db in sqlite postgresql; do echo "=== ${db} ==="; cat "$logs/$db.txt"; done
+exit "$status"
