@@ -29,8 +29,11 @@ EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
 
 
 def data_words() -> set[str]:
-    """ASCII words that are data here: login names, unit codes."""
-    names = {u for (u,) in db.session.query(Login.username)} | {c for (c,) in db.session.query(Unit.code)}
+    """ASCII words that are data here: login names, unit codes, people's names (tests name some
+    in ASCII)."""
+    from app.organisation.models import Person
+    names = {u for (u,) in db.session.query(Login.username)} | {c for (c,) in db.session.query(Unit.code)} \
+        | {n for (n,) in db.session.query(Person.name)}
     return {w for n in names for w in WORD.findall(n)}
 
 
@@ -112,15 +115,15 @@ def test_date_picker_and_select2_speak_chinese(app, ctx, database_url):
         assert said == ["未找到结果", "删除所有项目", "搜索中…"]
         page.keyboard.press("Escape")
         page.goto(base + "/plan/phase/list/")   # the office keeps (and may delete) its plan
-        page.click("a.btn:has(.fa-trash), a:has(i.fa-trash)")
+        page.locator("a.btn:has(.fa-trash)").first.click()   # a row's delete button
         expect(page.locator("#modal-confirm")).to_contain_text("确定要删除这一条记录吗？")
         expect(page.locator("#modal-confirm")).to_contain_text("取消")
         screenshot(page, f"delete_dialog_{db_name}.png")
 
 
 def test_the_menu_fits_one_row_at_1366_px_and_pages_say_where_they_are(app, ctx):
-    from app.risks.models import RiskPoint
-    risk_id = db.session.query(RiskPoint.id).order_by(RiskPoint.id).first()[0]
+    from app.organisation.models import Person
+    person_id = db.session.query(Person.id).join(Unit).filter(Unit.code == "CZJ").order_by(Person.id).first()[0]
     with live_server(app) as base, browser_page() as page:
         page.set_viewport_size({"width": 1366, "height": 768})
         for username in ("office", "admin"):
@@ -128,8 +131,8 @@ def test_the_menu_fits_one_row_at_1366_px_and_pages_say_where_they_are(app, ctx)
             login(page, base, username, ADMIN_PASSWORD if username == "admin" else DEMO_PASSWORD)
             height = page.evaluate("() => document.querySelector('.navbar .navbar-collapse').offsetHeight")
             assert height <= 55, (username, height)   # one row of the bar is 50 px
-        page.goto(base + f"/risk/show/{risk_id}")
-        crumbs = page.locator("ol.breadcrumb").inner_text()
-        assert "首页" in crumbs and "廉政风险" in crumbs and "廉政风险点" in crumbs
-        page.locator("ol.breadcrumb a", has_text="廉政风险点").click()
-        assert page.url.startswith(base + "/risk/list/")
+        page.goto(base + f"/person/show/{person_id}")
+        crumbs = page.locator("#menu-trail").inner_text()
+        assert "首页" in crumbs and "组织机构" in crumbs and "工作人员" in crumbs
+        page.locator("#menu-trail a", has_text="工作人员").click()
+        assert page.url.startswith(base + "/person/list/")

@@ -124,7 +124,14 @@ def test_fab_leftovers_and_cells_are_chinese(client, ctx):
 
 
 # ── 2. the workbench ──────────────────────────────────────────────────────
-def test_home_page_says_what_waits_with_links_and_counts(client, ctx, app):
+def test_home_page_says_what_waits_with_links_and_counts(app, tmp_path_factory):
+    """On the demo as loaded (czj_ys_staff1's form waits for his signature there)."""
+    from tests.conftest import Client, fresh_demo
+    with fresh_demo(app, tmp_path_factory, "workbench") as demo:
+        _home_pages_say_what_waits(lambda username=None: Client(demo, username))
+
+
+def _home_pages_say_what_waits(client):
     staff = client("czj_ys_staff1").get("/").get_data(as_text=True)
     assert "等我办理" in staff and "待我确认签字" in staff and 'href="/forms/todo"' in staff
     for step in ("① 计划", "② 职权目录", "③ 查找风险点", "④ 制定防控措施", "⑤ 公示", "⑥ 考核"):

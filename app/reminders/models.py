@@ -83,8 +83,8 @@ class Delivery(Scoped, db.Model):
     rule: Mapped[ReminderRule] = relationship()
     login: Mapped[Login] = relationship()
 
-    def __repr__(self) -> str:
-        return f"{self.rule} {self.period} {self.login}"
+    def __repr__(self) -> str:   # columns only: the audit trail names a row before its relations load
+        return f"{self.subject}（{self.period}）"
 
 
 class Message(db.Model):
