@@ -11,7 +11,7 @@ from app.formatting import cell
 TABLES = {"archive_entry": "廉政档案内容", "risk_form": "登记表", "review_step": "办理记录",
           "form_revision": "签字版本", "ab_user": "登录账号", "ab_role": "角色", "message": "站内消息",
           "flow_transition": "流程图连线", "follow_up_visit": "跟踪回访", "warning_follow_up": "预警跟踪处理",
-          "self_check_attachment": "自查报告附件", "city": "市"}
+          "self_check_attachment": "自查报告附件", "city": "市", "review_flow": "审核流程"}
 
 
 def _english(text) -> bool:
