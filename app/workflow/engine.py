@@ -100,7 +100,10 @@ def passed_over(form: RiskForm, s: Stage) -> bool:
 
 def next_stage(form: RiskForm) -> Stage:
     """The stage after the form's current one that it stops at."""
-    return next(s for s in flow_of(form).after(form.stage) if not passed_over(form, s))
+    found = next((s for s in flow_of(form).after(form.stage) if not passed_over(form, s)), None)
+    if found is None:
+        raise Refused(f"登记表的当前环节「{form.stage_label}」不在它的审核流程中，不能流转；请联系领导小组办公室。")
+    return found
 
 
 def may_act(user, form: RiskForm) -> bool:

@@ -133,7 +133,7 @@ class Flow:
 
     def after(self, key: str) -> list[Stage]:
         keys = [s.key for s in self.all]
-        return list(self.all[keys.index(key) + 1:]) if key in keys else [APPROVED]
+        return list(self.all[keys.index(key) + 1:]) if key in keys else []
 
     def has(self, actor: Actor) -> bool:
         return any(s.actor is actor for s in self.stages)
