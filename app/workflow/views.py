@@ -102,6 +102,7 @@ class FormPages(BaseView):
         return self.render_template(
             "workflow/form.html", form=form, stage=stage, flow=flow.all, flow_title=flow.title, Kind=Kind,
             **documents.notes(form, history, drafting=stage.kind is Kind.DRAFT),
+            passed_over={s.key for s in flow.stages if engine.passed_over(form, s)},
             grids=grids, signed=signed, history=history,
             revisions=documents.revisions(form), may_act=engine.may_act(g.user, form),
             is_owner=engine.acts_as(g.user, form, engine.Actor.OWNER),
