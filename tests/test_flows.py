@@ -316,6 +316,7 @@ def test_a_section_heads_own_form_in_hexi_goes_to_his_supervisor_then_the_leader
     fid = _form_with_a_risk(head, 2037)
     _walk(api, fid, [("czj2_ys_head", "submit", {})])
     assert form_of(fid).stage == "supervisor_review"
+    assert "本表不经此环节" in client("czj2_ys_head").get(f"/forms/{fid}").get_data(as_text=True)
     r = api("czj2_ys_head").post(f"/api/v1/form/{fid}/approve", json={"expected": "supervisor_review"})
     assert r.status_code == 409   # nobody reviews his own form
     _walk(api, fid, [("hx_fg", "approve", {"opinion": "分管领导同意。"}), ("office2", "approve", {}),
