@@ -48,8 +48,8 @@ class Pick(RadioField):
 
 
 class MeasureRow(Form):
-    id = HiddenField()
-    version = HiddenField()
+    id = HiddenField("编号")
+    version = HiddenField("版本")
     stage = SelectField("防控阶段", choices=[("", "请选择")] + ControlStage.choices())
     content = TextAreaField("措施内容")
     responsible = StringField("责任人")
@@ -57,8 +57,8 @@ class MeasureRow(Form):
 
 
 class MethodRow(Form):
-    id = HiddenField()
-    version = HiddenField()
+    id = HiddenField("编号")
+    version = HiddenField("版本")
     content = TextAreaField("监督办法")
     remove = BooleanField("删除")
 
@@ -78,7 +78,7 @@ def entry_class(kind: Owner):
     page = _risk_page()
 
     class RiskEntry(FlaskForm):
-        version = HiddenField()
+        version = HiddenField("版本")
         risk_type = Pick("风险类别", [DataRequired(message="请选择风险类别。")],
                          choices=[(t.value, t.value) for t in RiskType.for_owner(kind)])
         content = TextAreaField("具体内容及表现形式",
@@ -94,10 +94,6 @@ def entry_class(kind: Owner):
 
 def _filled(row) -> bool:
     return any((getattr(row, name).data or "").strip() for name in ("content", "responsible") if hasattr(row, name))
-
-
-def _row_number(entry) -> str:
-    return entry.name.rsplit("-", 1)[1]
 
 
 def _column(model, name):
