@@ -148,6 +148,8 @@ def init_views(app):
     from app.reminders.crontab import in_words
     app.jinja_env.filters["schedule_words"] = in_words
     from app.navigation import trail
+    from app.enums import colour_of
+    app.jinja_env.globals["status_colour"] = colour_of
     app.jinja_env.globals["breadcrumbs"] = trail
     from app.forms import install_form_messages
     install_form_messages(app)

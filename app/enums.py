@@ -296,6 +296,48 @@ class DeliveryStatus(Choice):
     NO_EMAIL = "无邮箱"
 
 
+class MessageStatus(Choice):
+    READ = "已读"
+    UNREAD = "未读"
+
+
+class SelfCheckStatus(Choice):
+    FILED = "已报送"
+    NOT_FILED = "未报送"
+
+
+class NoticeStatus(Choice):
+    OPEN = "整改中"
+    OVERDUE = "逾期未了结"
+    CLOSED = "已了结"
+
+
+class PlanState(Choice):
+    """A unit's state under one deliverable of the plan."""
+    SUBMITTED = "已报送"
+    LATE = "逾期报送"
+    OVERDUE = "逾期未报"
+    NOT_DUE = "未到期"
+
+
+# The colour each status is shown in (a Bootstrap context class): red for what needs someone.
+COLOURS = {
+    DeliveryStatus.SENT: "success", DeliveryStatus.RETRYING: "warning", DeliveryStatus.FAILED: "danger",
+    MessageStatus.UNREAD: "info",
+    SelfCheckStatus.FILED: "success", SelfCheckStatus.NOT_FILED: "danger",
+    NoticeStatus.OPEN: "warning", NoticeStatus.OVERDUE: "danger", NoticeStatus.CLOSED: "success",
+    PlanState.SUBMITTED: "success", PlanState.LATE: "warning", PlanState.OVERDUE: "danger",
+}
+
+
+def colour_of(status) -> str:
+    """The colour of a status member (or its label); "" for one shown plainly."""
+    for kind in (DeliveryStatus, MessageStatus, SelfCheckStatus, NoticeStatus, PlanState):
+        if isinstance(status, kind):
+            return COLOURS.get(status, "")
+    return ""
+
+
 # ── 长效机制: 风险监测, 预警纠错 (app.monitoring) ─────────────────────────
 class SignalSource(Choice):
     """监测信息的来源 (seed 000 中期监控: 行政投诉、信访举报, 述职述廉, 民主生活会, 党风廉政监督员座谈会,

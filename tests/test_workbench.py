@@ -46,6 +46,17 @@ def test_one_clock_shows_stored_utc_in_shanghai(app):
     assert period_words("2026H1") == "2026年上半年"
 
 
+def test_every_status_is_an_enumeration_with_its_colour(ctx):
+    from app.assessment.models import RectificationNotice, SelfCheck
+    from app.enums import (DeliveryStatus, MessageStatus, NoticeStatus, PlanState, SelfCheckStatus,
+                           colour_of)
+    assert db.session.query(SelfCheck).first().status in SelfCheckStatus
+    assert db.session.query(RectificationNotice).first().status in NoticeStatus
+    assert db.session.query(Message).first().status in MessageStatus
+    assert colour_of(NoticeStatus.OVERDUE) == colour_of(PlanState.OVERDUE) == colour_of(DeliveryStatus.FAILED) \
+        == "danger" and colour_of(SelfCheckStatus.FILED) == "success" and colour_of("逾期未报") == ""
+
+
 def test_workflow_steps_are_written_in_utc(client, ctx):
     from app import clock
     new_login("clock_story", "CZJ", "预算股", name="时钟测试")

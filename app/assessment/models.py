@@ -9,7 +9,7 @@ from sqlalchemy import (JSON, Column, Date, DateTime, ForeignKey, Integer, Large
                         Text, UniqueConstraint, event)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.enums import QUARTERS, Standard
+from app.enums import QUARTERS, NoticeStatus, SelfCheckStatus, Standard
 from app.extensions import db
 from app.organisation.models import Section, Unit
 from app.security.scope import Scoped
@@ -47,8 +47,8 @@ class SelfCheck(Versioned, Scoped, db.Model):
         return QUARTERS[self.quarter - 1] if self.quarter in (1, 2, 3, 4) else ""
 
     @property
-    def status(self) -> str:
-        return "已报送" if self.filed_at else "未报送"
+    def status(self) -> SelfCheckStatus:
+        return SelfCheckStatus.FILED if self.filed_at else SelfCheckStatus.NOT_FILED
 
     def validate(self) -> dict[str, str]:
         from app.assessment.rules import self_check_errors
@@ -207,10 +207,10 @@ class RectificationNotice(Versioned, Scoped, db.Model):
         return self.closed_on is None and self.deadline < (today or date.today())
 
     @property
-    def status(self) -> str:
+    def status(self) -> NoticeStatus:
         if self.closed_on:
-            return "已了结"
-        return "逾期未了结" if self.is_overdue() else "整改中"
+            return NoticeStatus.CLOSED
+        return NoticeStatus.OVERDUE if self.is_overdue() else NoticeStatus.OPEN
 
     def validate(self) -> dict[str, str]:
         from app.assessment.rules import notice_errors

@@ -16,7 +16,7 @@ from app import paging
 from app.assessment import documents, rules, services
 from app.assessment.hooks import Drafting, Grading, OpenNotice, Organised
 from app.assessment.models import Assessment, Commendation, Inspection, RectificationNotice, SelfCheck
-from app.enums import QUARTERS, Grade, InspectionKind, InspectionMethod, Standard
+from app.enums import QUARTERS, Grade, InspectionKind, InspectionMethod, Standard, colour_of
 from app.exports import download
 from app.exports.xlsx import workbook
 from app.papers import notice as notice_paper
@@ -267,8 +267,10 @@ class AssessmentView(Grading, ScopedModelView):
     related_views = [CommendationView]
 
 
-def _status(text: str):
-    return Markup('<span class="label label-danger">{}</span>').format(text) if text == "逾期未了结" else text
+def _status(status):
+    """A notice's status in its colour (overdue ones in red)."""
+    colour = colour_of(status)
+    return Markup('<span class="label label-{}">{}</span>').format(colour, status) if colour else status
 
 
 class NoticeView(OpenNotice, ScopedModelView):

@@ -4,6 +4,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from app.enums import PlanState
 from app.errors import Refused
 from app.extensions import db
 from app.organisation.models import Unit
@@ -17,11 +18,11 @@ class Status:
     unit: Unit
     submission: PlanSubmission | None
 
-    def state(self, today: date) -> str:
+    def state(self, today: date) -> PlanState:
         if self.submission:
             late = self.submission.submitted_on > self.deliverable.due_on
-            return "逾期报送" if late else "已报送"
-        return "逾期未报" if self.deliverable.due_on < today else "未到期"
+            return PlanState.LATE if late else PlanState.SUBMITTED
+        return PlanState.OVERDUE if self.deliverable.due_on < today else PlanState.NOT_DUE
 
 
 def statuses(scope: Scope) -> list[Status]:
@@ -44,7 +45,7 @@ class UnitRow:
     cells: dict   # deliverable id -> Status
 
     def overdue(self, today: date) -> bool:
-        return any(s.state(today) == "逾期未报" for s in self.cells.values())
+        return any(s.state(today) is PlanState.OVERDUE for s in self.cells.values())
 
 
 def grid(scope: Scope) -> tuple[list[PlanDeliverable], list[UnitRow]]:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import paging
 from app.exports import download
 from app.extensions import db
+from app.enums import PlanState
 from app.formatting import cn_date
 from app.organisation.models import County
 from app.papers import s002_a1_plan
@@ -94,7 +95,7 @@ class PlanSubmissionView(ScopedModelView):
         with something overdue."""
         today = date.today()
         columns, rows = services.grid(current_scope())
-        overdue = sum(s.state(today) == "逾期未报" for r in rows for s in r.cells.values())
+        overdue = sum(s.state(today) is PlanState.OVERDUE for r in rows for s in r.cells.values())
         if request.args.get("overdue"):
             rows = [r for r in rows if r.overdue(today)]
         return self.render_template("plan/status.html", columns=columns, rows=paging.of_list(rows), today=today,

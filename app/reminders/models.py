@@ -7,6 +7,7 @@ from typing import Optional
 from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.enums import MessageStatus
 from app.extensions import db
 from app.organisation.models import County
 from app.security.models import Login
@@ -102,8 +103,8 @@ class Message(db.Model):
     login: Mapped[Login] = relationship()
 
     @property
-    def status(self) -> str:
-        return "已读" if self.read_at else "未读"
+    def status(self) -> MessageStatus:
+        return MessageStatus.READ if self.read_at else MessageStatus.UNREAD
 
     def __repr__(self) -> str:
         return self.subject
