@@ -52,7 +52,8 @@ def test_every_status_is_an_enumeration_with_its_colour(ctx):
                            colour_of)
     assert db.session.query(SelfCheck).first().status in SelfCheckStatus
     assert db.session.query(RectificationNotice).first().status in NoticeStatus
-    assert db.session.query(Message).first().status in MessageStatus
+    assert Message(read_at=None).status is MessageStatus.UNREAD
+    assert Message(read_at=datetime(2026, 11, 27)).status is MessageStatus.READ
     assert colour_of(NoticeStatus.OVERDUE) == colour_of(PlanState.OVERDUE) == colour_of(DeliveryStatus.FAILED) \
         == "danger" and colour_of(SelfCheckStatus.FILED) == "success" and colour_of("逾期未报") == ""
 
