@@ -147,10 +147,11 @@ def init_views(app):
     app.jinja_env.filters["period_words"] = formatting.period_words
     from app.reminders.crontab import in_words
     app.jinja_env.filters["schedule_words"] = in_words
-    from app.navigation import trail
+    from app.navigation import menu_html, trail
     from app.enums import colour_of
     app.jinja_env.globals["status_colour"] = colour_of
     app.jinja_env.globals["breadcrumbs"] = trail
+    app.jinja_env.globals["menu_html"] = menu_html
     from app.forms import install_form_messages
     install_form_messages(app)
 

@@ -6,6 +6,7 @@ list's weights, back to back, until the time is up or it has made its share
 of requests.  Latency is measured at the client (connection included).
 """
 import http.cookiejar
+import os
 import random
 import re
 import statistics
@@ -36,7 +37,30 @@ class Session:
             return e.code, ""
 
 
-def run(base: str, users: list[dict], seconds: float, max_requests: int, seed: int = 13) -> dict:
+def cpu_seconds(server_group: int) -> dict:
+    """CPU seconds (user + system) used so far by the web server's processes (its process
+    group), PostgreSQL's processes and this client, read from /proc: where a request's
+    time goes when the cores, not the waits, are what limits the throughput."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0.0, "database": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                head, _, rest = f.read().rpartition(")")
+        except OSError:        # gone meanwhile
+            continue
+        fields, name = rest.split(), head.partition("(")[2]
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[2]) == server_group:
+            used["server"] += seconds
+        elif name.startswith("postgres"):
+            used["database"] += seconds
+    used["client"] = sum(os.times()[:2])
+    return used
+
+
+def run(base: str, users: list[dict], seconds: float, max_requests: int, seed: int = 13,
+        server_group: int | None = None) -> dict:
     """``users``: [{"username", "password", "paths": [(path, weight), …]}]."""
     sessions = [Session(base, u["username"], u["password"]) for u in users]
     samples, errors, lock = [], [], threading.Lock()
@@ -60,11 +84,13 @@ def run(base: str, users: list[dict], seconds: float, max_requests: int, seed: i
                     errors.append(f"{status} {path}")
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(users))]
+    cpu_before = cpu_seconds(server_group) if server_group else None
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start_at
+    cpu = {k: v - cpu_before[k] for k, v in cpu_seconds(server_group).items()} if server_group else {}
     times = sorted(t for _, t in samples)
 
     def pct(p):
@@ -75,4 +101,5 @@ def run(base: str, users: list[dict], seconds: float, max_requests: int, seed: i
     return {"users": len(users), "seconds": elapsed, "requests": len(samples), "errors": errors[:20],
             "error_count": len(errors), "rps": len(samples) / elapsed if elapsed else 0.0,
             "p50": pct(0.50), "p95": pct(0.95), "p99": pct(0.99),
+            "cpu_ms": {k: v * 1000 / len(samples) for k, v in cpu.items()} if samples else {},
             "paths": {p: {"n": len(t), "median": statistics.median(t)} for p, t in sorted(by_path.items())}}

@@ -30,8 +30,8 @@ fi
 
 # The two databases' runs side by side (each its own process and databases), one report after the other.
 logs=$(mktemp -d)
-python3 -m pytest -q --database sqlite "$@" >"$logs/sqlite.txt" 2>&1 & sqlite=$!
-python3 -m pytest -q --database postgresql "$@" >"$logs/postgresql.txt" 2>&1 & postgresql=$!
+python3 -m pytest -q --durations=15 --database sqlite "$@" >"$logs/sqlite.txt" 2>&1 & sqlite=$!
+python3 -m pytest -q --durations=15 --database postgresql "$@" >"$logs/postgresql.txt" 2>&1 & postgresql=$!
 status=0
 wait "$sqlite" || status=1
 wait "$postgresql" || status=1

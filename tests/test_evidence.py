@@ -373,3 +373,23 @@ def test_a_role_composed_in_the_ui_gets_its_permissions_over_its_own_records(app
         type(login.person).section_id == login.person.section_id, type(login.person).id != login.person.id).first()
     assert colleague.name not in body
     assert client(login.username).get("/risk/list/").status_code in (302, 403)   # nothing ticked there
+
+
+def test_the_menu_follows_each_login_s_permissions_at_once(app, client, ctx):
+    """The top menu is rendered once per set of built-in roles and reused; a role composed in
+    the UI has its menu rendered each time, so a permission ticked or unticked shows at once."""
+    def menu(username):
+        body = client(username).get("/").get_data(as_text=True)
+        return body[body.index('class="nav navbar-nav"'):body.index('navbar-right')]
+    sm = app.appbuilder.sm
+    assert "审计日志" in menu("admin") and "审计日志" not in menu("czj_ys_staff1")
+    assert menu("czj_ys_staff1") == menu("czj_ys_staff2")        # the same built-in role, the same menu
+    role = sm.add_role(f"自建角色{uuid.uuid4().hex[:4]}")
+    sm.add_permission_role(role, sm.find_permission_view_menu("menu_access", "Organisation"))
+    sm.add_permission_role(role, sm.find_permission_view_menu("menu_access", "Person"))
+    login = new_login(f"cus_{uuid.uuid4().hex[:8]}", "CZJ", "预算股")
+    login.roles = [role]
+    db.session.commit()
+    assert "工作人员" in menu(login.username)
+    sm.del_permission_role(role, sm.find_permission_view_menu("menu_access", "Person"))
+    assert "工作人员" not in menu(login.username)

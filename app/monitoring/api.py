@@ -15,8 +15,7 @@ from app.extensions import db
 from app.monitoring import access, services
 from app.monitoring.models import MeasureCheck, RiskWarning, Signal, WarningRule
 from app.security import roles
-from app.security.api_writes import Answer, step_body
-from app.security.scoped_views import API_PERMISSIONS, ScopedApi, interface
+from app.security.scoped_views import API_PERMISSIONS, ScopedApi, StepApi, interface
 
 
 def _date(value):
@@ -95,7 +94,7 @@ class WarningRuleApi(ScopedApi):
             raise Refused("已据此规则生成预警，不能删除；不再使用的请停用。")
 
 
-class WarningApi(ScopedApi):
+class WarningApi(StepApi):
     """Warnings in scope, read-only but for their steps."""
     resource_name = "warning"
     class_permission_name = roles.WARNING
@@ -109,24 +108,8 @@ class WarningApi(ScopedApi):
     search_columns = ["colour", "state", "unit", "section", "person", "rule"]
 
     def _run(self, pk, step):
-        warning = self.datamodel.get(pk, self._base_filters)
-        if warning is None:
-            return self.response_404()
-        try:
-            body = step_body(self)
-        except Answer as answer:   # not a JSON object, or a value of the wrong kind
-            return answer.response
-        try:
-            step(warning, body)
-        except Refused as refused:
-            db.session.rollback()
-            if refused.field:
-                return self.response(422, message={refused.field: [str(refused)]})
-            return self.response(409, message=str(refused))
-        db.session.expire_all()
-        warning = db.session.get(RiskWarning, pk)
-        return self.response(200, result={"id": warning.id, "state": warning.state, "status": warning.status,
-                                          "disposition": warning.disposition_id, "result": warning.result})
+        return self._step(pk, step, lambda w: {"id": w.id, "state": w.state, "status": w.status,
+                                                "disposition": w.disposition_id, "result": w.result})
 
     @expose("/<int:pk>/handle", methods=["POST"])
     @protect()

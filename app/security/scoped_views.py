@@ -230,7 +230,8 @@ class StepApi(ScopedApi):
 
     def _step(self, pk, step, done):
         """Runs ``step(record, body)`` on a record in scope: 200 with ``done(record)``; 400 for a
-        malformed body, 422 for a value no record may hold, 409 for a step the rules refuse."""
+        malformed body; 422 for a refusal at a field (``{field: [message]}``, like a refused
+        save) or a value no record may hold; 409 for a step the rules refuse."""
         from app.extensions import db
         item = self.datamodel.get(pk, self._base_filters)
         if item is None:
@@ -241,8 +242,9 @@ class StepApi(ScopedApi):
             return answer.response
         except Refused as refused:
             db.session.rollback()
-            code = 422 if isinstance(refused, Invalid) else 409
-            return self.response(code, message=str(refused))
+            if refused.field:
+                return self.response(422, message={refused.field: [str(refused)]})
+            return self.response(422 if isinstance(refused, Invalid) else 409, message=str(refused))
         except StaleDataError as error:   # a step committed on a record someone changed meanwhile
             db.session.rollback()
             return self.response(409, message=str(versions.explain_stale(error, type(item), None, None)))
