@@ -357,14 +357,19 @@ def test_the_system_door_cannot_touch_a_frozen_form_either(signed):
     assert _intact(fid) and _content(draft)[0][0] == "脚本为本人起草的草稿"
 
 
-def test_a_role_composed_in_the_ui_gets_its_permissions_over_its_own_records(app, client, ctx):
-    sm = app.appbuilder.sm
+def _composed_role_login(sm, *grants):
+    """A login of 预算股 whose one role is composed in the UI with ``grants`` (permission, resource)."""
     role = sm.add_role(f"自建角色{uuid.uuid4().hex[:4]}")
-    sm.add_permission_role(role, sm.find_permission_view_menu("can_read", "Person"))
-    sm.add_permission_role(role, sm.find_permission_view_menu("menu_access", "Person"))
+    for permission, resource in grants:
+        sm.add_permission_role(role, sm.find_permission_view_menu(permission, resource))
     login = new_login(f"cus_{uuid.uuid4().hex[:8]}", "CZJ", "预算股")
     login.roles = [role]
     db.session.commit()
+    return login, role
+
+
+def test_a_role_composed_in_the_ui_gets_its_permissions_over_its_own_records(app, client, ctx):
+    login, _ = _composed_role_login(app.appbuilder.sm, ("can_read", "Person"), ("menu_access", "Person"))
     page = client(login.username).get("/person/list/")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
@@ -384,12 +389,7 @@ def test_the_menu_follows_each_login_s_permissions_at_once(app, client, ctx):
     sm = app.appbuilder.sm
     assert "审计日志" in menu("admin") and "审计日志" not in menu("czj_ys_staff1")
     assert menu("czj_ys_staff1") == menu("czj_ys_staff2")        # the same built-in role, the same menu
-    role = sm.add_role(f"自建角色{uuid.uuid4().hex[:4]}")
-    sm.add_permission_role(role, sm.find_permission_view_menu("menu_access", "Organisation"))
-    sm.add_permission_role(role, sm.find_permission_view_menu("menu_access", "Person"))
-    login = new_login(f"cus_{uuid.uuid4().hex[:8]}", "CZJ", "预算股")
-    login.roles = [role]
-    db.session.commit()
+    login, role = _composed_role_login(sm, ("menu_access", "Organisation"), ("menu_access", "Person"))
     assert "工作人员" in menu(login.username)
     sm.del_permission_role(role, sm.find_permission_view_menu("menu_access", "Person"))
     assert "工作人员" not in menu(login.username)
