@@ -29,11 +29,11 @@ EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
 
 
 def data_words() -> set[str]:
-    """ASCII words that are data here: login names, unit codes, people's names (tests name some
-    in ASCII)."""
+    """ASCII words that are data here: login names and the names logins carry, unit codes,
+    people's names (tests name some in ASCII)."""
     from app.organisation.models import Person
-    names = {u for (u,) in db.session.query(Login.username)} | {c for (c,) in db.session.query(Unit.code)} \
-        | {n for (n,) in db.session.query(Person.name)}
+    names = {n for row in db.session.query(Login.username, Login.first_name, Login.last_name) for n in row if n} \
+        | {c for (c,) in db.session.query(Unit.code)} | {n for (n,) in db.session.query(Person.name)}
     return {w for n in names for w in WORD.findall(n)}
 
 
