@@ -29,11 +29,14 @@ EMAIL = re.compile(r"[\w.+-]+@[\w.-]+")
 
 
 def data_words() -> set[str]:
-    """ASCII words that are data here: login names and the names logins carry, unit codes,
-    people's names (tests name some in ASCII)."""
+    """ASCII words that are data here: login names and the names logins carry, the names of
+    roles composed in the UI, unit codes, people's names (tests name some in ASCII)."""
+    from flask_appbuilder.security.sqla.models import Role
+
     from app.organisation.models import Person
     names = {n for row in db.session.query(Login.username, Login.first_name, Login.last_name) for n in row if n} \
-        | {c for (c,) in db.session.query(Unit.code)} | {n for (n,) in db.session.query(Person.name)}
+        | {r for (r,) in db.session.query(Role.name)} | {c for (c,) in db.session.query(Unit.code)} \
+        | {n for (n,) in db.session.query(Person.name)}
     return {w for n in names for w in WORD.findall(n)}
 
 
