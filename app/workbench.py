@@ -130,7 +130,8 @@ def steps(user) -> list[Step]:
     from app.catalogue.models import Power
     from app.enums import PowerStatus
     from app.plan.models import PlanDeliverable, PlanSubmission
-    from app.risks.models import ControlMeasure, RiskForm, RiskPoint
+    from app.reports.models import SummaryFigure
+    from app.risks.models import RiskForm
     from app.workflow.flows import APPROVED, DRAFT
 
     scope = current_scope()
@@ -149,8 +150,10 @@ def steps(user) -> list[Step]:
         func.count(RiskForm.id), func.count(RiskForm.id).filter(RiskForm.stage != DRAFT.key),
         func.count(RiskForm.id).filter(RiskForm.stage == APPROVED.key),
         func.count(RiskForm.id).filter(RiskForm.published.is_(True))).where(criteria(RiskForm, scope)))
-    risks = one(select(func.count(RiskPoint.id)).where(criteria(RiskPoint, scope)))[0]
-    measures = one(select(func.count(ControlMeasure.id)).where(criteria(ControlMeasure, scope)))[0]
+    # from the 汇总表's kept figures: one row per form and place instead of every risk and measure
+    risks, measures = one(select(func.coalesce(func.sum(SummaryFigure.risks), 0),
+                                 func.coalesce(func.sum(SummaryFigure.measures), 0))
+                          .where(criteria(SummaryFigure, scope)))
     filed = one(select(func.count(SelfCheck.id)).where(
         SelfCheck.year == today.year, SelfCheck.quarter == quarter, SelfCheck.filed_at.is_not(None),
         criteria(SelfCheck, scope)))[0]

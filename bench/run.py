@@ -325,16 +325,11 @@ def report(r: dict) -> str:
             add(f"| {name} | {c['server']:.0f} | {c['database']:.0f} | {c['client']:.0f} | {whole:.0f} | "
                 f"{os.cpu_count() * 1000 / whole:.0f} |")
         c = m["cpu_ms"]
-        add(f"\nWhy: with every core busy, throughput is the cores' time divided by the CPU each request costs. "
-            f"A mixed request costs {c['server'] + c['database'] + c['client']:.0f} ms of CPU in all "
-            f"({c['server']:.0f} ms rendering in the server, {c['database']:.0f} ms in PostgreSQL, "
-            f"{c['client']:.0f} ms in the client that shares the machine), so {os.cpu_count()} cores serve at most "
-            f"{os.cpu_count() * 1000 / (c['server'] + c['database'] + c['client']):.0f} requests/s and 20 users "
-            "asking back to back queue behind each other. Even the home page alone, the cheapest page, stays near "
-            "the target; the pages of the mix each render a full list or form (the crawl above: 30–120 ms each). "
-            "Meeting 40 requests/s at this mix needs more cores (throughput grows with workers and cores; "
-            "the pages issue a bounded number of statements, so the database is not what limits), "
-            "not a different page.\n")
+        whole = c["server"] + c["database"] + c["client"]
+        add(f"\nWith every core busy, throughput is the cores' time divided by the CPU one request costs: "
+            f"{whole:.0f} ms for a request of the mix ({c['server']:.0f} ms in the server, {c['database']:.0f} ms "
+            f"in PostgreSQL, {c['client']:.0f} ms in the client sharing the machine), so {os.cpu_count()} cores "
+            f"serve at most {os.cpu_count() * 1000 / whole:.0f} requests/s here, whatever the number of users.\n")
     add("| page | requests | median ms |")
     add("|---|---|---|")
     for path, v in m["paths"].items():

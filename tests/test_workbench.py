@@ -156,6 +156,22 @@ def _home_pages_say_what_waits(client):
     assert 'href="/public/"' in client().get("/login/").get_data(as_text=True)
 
 
+def test_home_page_steps_count_every_risk_and_measure_in_scope(client, ctx):
+    """The home page adds up the 汇总表's kept figures; they must say what counting the rows says,
+    for a county's office, a section head and a staff member's own."""
+    from sqlalchemy import func, select
+
+    from app.risks.models import ControlMeasure
+    from app.security.scope import criteria, scope_of
+    for username in ("office", "czj_ys_head", "czj_ys_staff1"):
+        scope = scope_of(db.session.query(Login).filter_by(username=username).one())
+        risks = db.session.scalar(select(func.count(RiskPoint.id)).where(criteria(RiskPoint, scope)))
+        measures = db.session.scalar(select(func.count(ControlMeasure.id)).where(criteria(ControlMeasure, scope)))
+        page = client(username).get("/").get_data(as_text=True)
+        assert risks and f"风险点 {risks} 个" in page, (username, risks)
+        assert measures and f"防控措施 {measures} 条" in page, (username, measures)
+
+
 def test_home_page_costs_a_bounded_number_of_queries(client, ctx, app):
     from sqlalchemy import event
     c = client("office")

@@ -46,7 +46,10 @@ class _Place(Scoped):
 
 class SummaryFigure(_Place, db.Model):
     __tablename__ = "summary_figure"
-    __table_args__ = (Index("ix_summary_figure_round_unit", "round", "unit_id"),)
+    # by round for the 汇总表; by place alone for the home page's totals over every round
+    __table_args__ = (Index("ix_summary_figure_round_unit", "round", "unit_id"),
+                      Index("ix_summary_figure_unit", "unit_id"), Index("ix_summary_figure_section", "section_id"),
+                      Index("ix_summary_figure_owner", "owner_id"))
     owner_kind: Mapped[str] = mapped_column(String(4))            # the risks' 个人 / 部门 / 单位
     person_id: Mapped[Optional[int]] = mapped_column(Integer)     # the form's person, on a person's form
     risks: Mapped[int] = mapped_column(Integer, default=0)
