@@ -65,27 +65,24 @@ def _to_publish(user) -> list[Task]:
 
 
 def _self_checks(user, today: date) -> list[Task]:
-    from app.assessment.documents import filing
+    from app.assessment.documents import not_filed
 
     if not roles.may(user, roles.SELF_CHECK, roles.FILE):
         return []
     quarter = (today.month - 1) // 3 + 1
-    missing = [f for f in filing(today.year, quarter, current_scope()) if not f.filed]
+    missing = not_filed(today.year, quarter, current_scope())
     end = date(today.year + (quarter == 4), 1 if quarter == 4 else quarter * 3 + 1, 1) - timedelta(days=1)
-    return [Task(f"{today.year}年第{'一二三四'[quarter - 1]}季度自查报告未报送", len(missing),
+    return [Task(f"{today.year}年第{'一二三四'[quarter - 1]}季度自查报告未报送", missing,
                  "/selfcheck/list/", end)] if missing else []
 
 
 def _plan(user, today: date) -> list[Task]:
-    from app.plan.services import outstanding
+    from app.plan.services import count_outstanding
 
     if not roles.may(user, roles.PLAN_SUBMISSION, roles.ADD):
         return []
-    due = outstanding(current_scope(), today + PLAN_LOOKAHEAD)
-    if not due:
-        return []
-    return [Task("推进计划报送材料到期或逾期未报", len(due), "/plan/submission/status?overdue=1",
-                 min(d.due_on for d, _unit in due))]
+    due, earliest = count_outstanding(current_scope(), today + PLAN_LOOKAHEAD)
+    return [Task("推进计划报送材料到期或逾期未报", due, "/plan/submission/status?overdue=1", earliest)] if due else []
 
 
 def _talks(user, today: date) -> list[Task]:
@@ -93,9 +90,8 @@ def _talks(user, today: date) -> list[Task]:
 
     if user.person is None or not roles.may(user, roles.TALK, roles.ADD):
         return []
-    mine = [cadre for cadre, by in talks.owed(today.year, current_scope()) if by.id == user.person.id]
-    return [Task(f"{today.year}年尚未进行的廉政谈话", len(mine), "/talk/owed",
-                 date(today.year, 12, 31))] if mine else []
+    mine = talks.owed_by(today.year, current_scope(), user.person)
+    return [Task(f"{today.year}年尚未进行的廉政谈话", mine, "/talk/owed", date(today.year, 12, 31))] if mine else []
 
 
 def _notices(user, today: date) -> list[Task]:

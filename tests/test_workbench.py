@@ -2,7 +2,7 @@
 reaches them; what the UI shows is Chinese and on one clock."""
 import io
 import os
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -170,6 +170,34 @@ def test_home_page_steps_count_every_risk_and_measure_in_scope(client, ctx):
         page = client(username).get("/").get_data(as_text=True)
         assert risks and f"风险点 {risks} 个" in page, (username, risks)
         assert measures and f"防控措施 {measures} 条" in page, (username, measures)
+
+
+def test_home_page_counts_equal_the_lists_they_summarise(ctx):
+    """The home page counts in the database what the self-check, plan and talk pages list:
+    the same numbers for the city, a county's office, a unit and a section."""
+    from app.archives import talks
+    from app.assessment.documents import filing, not_filed
+    from app.plan.services import count_outstanding, outstanding
+    from app.security.scope import scope_of
+    seen = set()
+    for username in ("admin", "office", "czj_admin", "czj_ys_head", "czj_leader", "czj_fg"):
+        login = db.session.query(Login).filter_by(username=username).one()
+        scope = scope_of(login)
+        for quarter in (1, 2, 3, 4):
+            rows = filing(2026, quarter, scope)
+            missing = [f for f in rows if not f.filed]
+            assert not_filed(2026, quarter, scope) == len(missing), (username, quarter)
+            seen |= {("missing", bool(missing)), ("filed", len(missing) < len(rows))}
+        for due_by in (date(2000, 1, 1), date(2026, 6, 30), date(2100, 1, 1)):
+            pairs = outstanding(scope, due_by)
+            assert count_outstanding(scope, due_by) == (len(pairs), min((d.due_on for d, _ in pairs), default=None))
+            seen.add(("plan", bool(pairs)))
+        owed = [cadre for cadre, by in talks.owed(2026, scope) if by.id == login.person.id]
+        assert talks.owed_by(2026, scope, login.person) == len(owed), username
+        seen.add(("talks", bool(owed)))
+    # each count met rows it had to count and rows it had to leave out
+    assert {("missing", True), ("filed", True), ("plan", True), ("plan", False), ("talks", True),
+            ("talks", False)} <= seen
 
 
 def test_home_page_costs_a_bounded_number_of_queries(client, ctx, app):

@@ -69,6 +69,12 @@ def owed(year: int, scope: Scope) -> list[tuple[Person, Person]]:
     return _pairs(db.session.execute(query).all())
 
 
+def owed_by(year: int, scope: Scope, talker: Person) -> int:
+    """How many cadres in scope ``talker`` still owes a talk in ``year`` (all in his own unit)."""
+    owed_ = _owed(year, scope).where(Person.unit_id == talker.unit_id).subquery()
+    return db.session.scalar(select(func.count()).select_from(owed_).where(owed_.c.by_id == talker.id))
+
+
 def owed_by_unit(year: int, scope: Scope, page: int) -> tuple[paging.Page, int]:
     """One page of (unit, how many are owed a talk there) in unit order, and the
     total owed in scope: one aggregate over the people, however many units."""

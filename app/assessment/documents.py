@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from app.assessment.models import SelfCheck
 from app.extensions import db
@@ -33,6 +33,18 @@ def filing_by_quarter(year: int, scope: Scope) -> list[tuple[Place, Place | None
     """Each unit and section in scope with its four quarters' filings of ``year``."""
     quarters = [filing(year, q, scope) for q in (1, 2, 3, 4)]
     return [(first.unit, first.section, [q[i] for q in quarters]) for i, first in enumerate(quarters[0])]
+
+
+def not_filed(year: int, quarter: int, scope: Scope) -> int:
+    """How many rows of :func:`filing` have not filed, counted in the database."""
+    def filed(*where):
+        return exists().where(SelfCheck.year == year, SelfCheck.quarter == quarter, SelfCheck.filed_at.is_not(None),
+                              criteria(SelfCheck, scope), *where)
+    units = select(func.count(Unit.id)).where(
+        criteria(Unit, scope), ~filed(SelfCheck.unit_id == Unit.id, SelfCheck.section_id.is_(None)))
+    sections = select(func.count(Section.id)).where(
+        criteria(Section, scope), ~filed(SelfCheck.unit_id == Section.unit_id, SelfCheck.section_id == Section.id))
+    return db.session.scalar(units) + db.session.scalar(sections)
 
 
 def filing(year: int, quarter: int, scope: Scope) -> list[Filing]:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import exists, func, select
 
 from app.enums import PlanState
 from app.errors import Refused
@@ -63,6 +63,18 @@ def outstanding(scope: Scope, due_by: date) -> list[tuple[PlanDeliverable, Unit]
     """(deliverable, unit) due on or before ``due_by`` and not handed in."""
     return [(s.deliverable, s.unit) for s in statuses(scope)
             if s.submission is None and s.deliverable.due_on <= due_by]
+
+
+def count_outstanding(scope: Scope, due_by: date) -> tuple[int, date | None]:
+    """How many (deliverable, unit) of :func:`statuses` are due on or before ``due_by`` and not
+    handed in, and the earliest due date among them: counted in the database."""
+    handed = exists().where(PlanSubmission.deliverable_id == PlanDeliverable.id,
+                            PlanSubmission.unit_id == Unit.id, criteria(PlanSubmission, scope))
+    return db.session.execute(
+        select(func.count(), func.min(PlanDeliverable.due_on)).select_from(PlanDeliverable)
+        .join(PlanPhase).join(Unit, Unit.county_id == PlanPhase.county_id)
+        .where(criteria(PlanDeliverable, scope), criteria(Unit, scope), PlanDeliverable.due_on <= due_by,
+               ~handed)).one()
 
 
 def overdue(scope: Scope, today: date | None = None) -> list[Status]:
