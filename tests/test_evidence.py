@@ -368,6 +368,26 @@ def _composed_role_login(sm, *grants):
     return login, role
 
 
+def test_content_sits_where_its_form_sits_whoever_writes_it(ctx):
+    """A measure's unit, section and owner decide who may see it: written by the system with
+    another place, or moved to another owner's risk, it takes its form's place at the flush."""
+    from app.audit.trail import acting_as
+    ys = new_login(f"plc_{uuid.uuid4().hex[:8]}", "CZJ", "预算股")
+    gk = new_login(f"plc_{uuid.uuid4().hex[:8]}", "CZJ", "国库股")
+    mine, theirs = _form_with_content(ys, 2063), _form_with_content(gk, 2063)
+    assert mine.section_id != theirs.section_id
+    with acting_as():
+        stray = ControlMeasure(risk=mine.risks[0], unit_id=theirs.unit_id, section_id=None,
+                               owner_id=theirs.owner_id, stage="中期监控", content="系统写入")
+        db.session.add(stray)
+        db.session.commit()
+        assert (stray.section_id, stray.owner_id) == (mine.section_id, mine.owner_id)
+        stray.risk = theirs.risks[0]
+        db.session.commit()
+    db.session.expire_all()
+    assert (stray.unit_id, stray.section_id, stray.owner_id) == (theirs.unit_id, theirs.section_id, theirs.owner_id)
+
+
 def test_a_role_composed_in_the_ui_gets_its_permissions_over_its_own_records(app, client, ctx):
     login, _ = _composed_role_login(app.appbuilder.sm, ("can_read", "Person"), ("menu_access", "Person"))
     page = client(login.username).get("/person/list/")

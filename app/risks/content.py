@@ -98,12 +98,30 @@ def refusal(form: RiskForm, user) -> str | None:
     return None
 
 
+def _place(item) -> None:
+    """A risk, measure or 监督办法 sits where its form sits (unit, section, owner): copied at
+    every flush, so the rows a data scope reaches are those its forms hold, whoever wrote them
+    and wherever a row was moved."""
+    form = next(iter(_new_forms(item)), None)
+    if form is None or inspect(form).key is None:   # a form written in this same flush: placed by its writer
+        return
+    place = {"unit_id": form.unit_id, "section_id": form.section_id, "owner_id": form.owner_id}
+    if isinstance(item, RiskPoint):
+        place["owner_kind"] = form.owner_kind
+    for column, value in place.items():
+        if getattr(item, column) != value:
+            setattr(item, column, value)
+
+
 def _before_flush(session, _ctx, _instances):
     changed = [o for o in (*session.new, *session.dirty, *session.deleted)
                if isinstance(o, (*CONTENT, Rule)) or _pledge_changed(o)]
     for item in changed:
         if item in session.dirty and not session.is_modified(item):
             continue
+        if isinstance(item, CONTENT) and item not in session.deleted:
+            with session.no_autoflush:
+                _place(item)
         check(item)
 
 
