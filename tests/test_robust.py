@@ -26,6 +26,8 @@ VERSION = re.compile(r'name="version"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="
 @contextmanager
 def served(app):
     """The server ``python run.py`` runs, on a free port of 127.0.0.1."""
+    from waitress import wasyncore
+
     from app.server import make_server
     server = make_server(app, "127.0.0.1", 0)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -33,8 +35,11 @@ def served(app):
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # the server's own loop closes its sockets and then ends: closing them from this
+        # thread would race its select() (EBADF in the server thread)
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         thread.join(10)
+        server.task_dispatcher.shutdown()
 
 
 class Visitor:
