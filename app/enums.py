@@ -331,7 +331,7 @@ COLOURS = {
 
 
 def colour_of(status) -> str:
-    """The colour of a status member (or its label); "" for one shown plainly."""
+    """The colour of a status member; "" for one shown plainly, or for bare text."""
     for kind in (DeliveryStatus, MessageStatus, SelfCheckStatus, NoticeStatus, PlanState):
         if isinstance(status, kind):
             return COLOURS.get(status, "")

@@ -14,6 +14,9 @@ from flask import g
 from sqlalchemy import event
 
 RECORD_PAGES = ("add", "edit", "show")
+# Pages no menu entry names, reached by a link from one that does (the login's first
+# form's own page is added in ``urls``).
+LINKED = ("/", "/selfcheck/filing/year")
 
 
 FLOOR = "/"   # the home page: login, permissions, menu and layout, no data of its own
@@ -38,12 +41,15 @@ def login(app, username: str, password: str):
 
 
 def urls(app, username: str) -> list[str]:
-    """The menu's pages, then add, edit and show of every model page on the
-    first row the login may see (its scope, by the page's own filters)."""
+    """The menu's pages and those linked from them (:data:`LINKED`, the first form in
+    scope), then add, edit and show of every model page on the first row the login may
+    see (its scope, by the page's own filters)."""
     from flask_appbuilder import ModelView
 
     from app.extensions import db
+    from app.risks.models import RiskForm
     from app.security.models import Login
+    from app.security.scope import criteria, current_scope
 
     found = []
     with app.test_request_context():
@@ -52,6 +58,10 @@ def urls(app, username: str) -> list[str]:
             for child in item.childs or [item]:
                 if child.name != "-":
                     found.append(child.get_url())
+        found += LINKED
+        form = db.session.query(RiskForm.id).filter(criteria(RiskForm, current_scope())).order_by(RiskForm.id).first()
+        if form is not None:
+            found.append(f"/forms/{form.id}")
         for view in app.appbuilder.baseviews:
             if not isinstance(view, ModelView):
                 continue

@@ -87,6 +87,9 @@ def test_no_page_issues_more_statements_as_the_county_grows(crawled):
     before, after, _ = crawled
     opened = [u for u, p in after.items() if p.status == 200]
     assert len(opened) > 60, opened  # the crawl reaches the menu and the record pages
+    # … and the pages only reached by a link: the home page, the year's self-check table, a form
+    assert {"/", "/selfcheck/filing/year"} <= set(opened) and any(u.split("/")[-1].isdigit() for u in opened
+                                                                 if u.startswith("/forms/")), opened
     grew = {u: (before[u].queries, after[u].queries) for u in opened
             if u in before and before[u].queries != after[u].queries}
     assert grew == {}, grew

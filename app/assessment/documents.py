@@ -31,8 +31,9 @@ class Filing:
 
 def filing_by_quarter(year: int, scope: Scope) -> list[tuple[Place, Place | None, list[Filing]]]:
     """Each unit and section in scope with its four quarters' filings of ``year``."""
-    quarters = [filing(year, q, scope) for q in (1, 2, 3, 4)]
-    return [(first.unit, first.section, [q[i] for q in quarters]) for i, first in enumerate(quarters[0])]
+    reports = _reports(scope, SelfCheck.year == year)
+    return [(unit, section, [Filing(unit, section, reports.get((q, unit.id, section and section.id)))
+                             for q in (1, 2, 3, 4)]) for unit, section in _places(scope)]
 
 
 def not_filed(year: int, quarter: int, scope: Scope) -> int:
@@ -49,17 +50,24 @@ def not_filed(year: int, quarter: int, scope: Scope) -> int:
 
 def filing(year: int, quarter: int, scope: Scope) -> list[Filing]:
     """Every unit and section in scope with its report of the quarter, if any."""
+    reports = _reports(scope, SelfCheck.year == year, SelfCheck.quarter == quarter)
+    return [Filing(unit, section, reports.get((quarter, unit.id, section and section.id)))
+            for unit, section in _places(scope)]
+
+
+def _places(scope: Scope) -> list[tuple[Place, Place | None]]:
+    """Each unit in scope (by code), then its sections: the rows of the filing lists."""
     units = [Place(*r) for r in db.session.execute(
         select(Unit.id, Unit.name, Unit.code).where(criteria(Unit, scope)).order_by(Unit.code))]
     sections = db.session.execute(select(Section.id, Section.name, Section.unit_id)
                                   .where(criteria(Section, scope)).order_by(Section.id)).all()
-    reports = {(r.unit_id, r.section_id): r for r in db.session.scalars(
-        select(SelfCheck).where(SelfCheck.year == year, SelfCheck.quarter == quarter, criteria(SelfCheck, scope)))}
     by_unit = {}
     for section_id, name, unit_id in sections:
         by_unit.setdefault(unit_id, []).append(Place(section_id, name))
-    rows = []
-    for u in units:
-        rows.append(Filing(u, None, reports.get((u.id, None))))
-        rows += [Filing(u, s, reports.get((u.id, s.id))) for s in by_unit.get(u.id, [])]
-    return rows
+    return [place for u in units for place in [(u, None)] + [(u, s) for s in by_unit.get(u.id, [])]]
+
+
+def _reports(scope: Scope, *where) -> dict[tuple[int, int, int | None], SelfCheck]:
+    """The reports in scope matching ``where``, by (quarter, unit id, section id)."""
+    return {(r.quarter, r.unit_id, r.section_id): r
+            for r in db.session.scalars(select(SelfCheck).where(criteria(SelfCheck, scope), *where))}
