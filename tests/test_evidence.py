@@ -18,6 +18,7 @@ from app.audit.models import AuditLog
 from app.enums import Owner
 from app.extensions import db
 from app.risks.models import ControlMeasure, FormRevision, RiskForm, RiskPoint, SupervisionMethod
+from app.security import roles
 from app.security.models import Login
 from app.workflow import engine
 from app.workflow.signature import content_hash, verify
@@ -389,7 +390,7 @@ def test_content_sits_where_its_form_sits_whoever_writes_it(ctx):
 
 
 def test_a_role_composed_in_the_ui_gets_its_permissions_over_its_own_records(app, client, ctx):
-    login, _ = _composed_role_login(app.appbuilder.sm, ("can_read", "Person"), ("menu_access", "Person"))
+    login, _ = _composed_role_login(app.appbuilder.sm, (roles.READ, roles.PERSON), (roles.MENU, roles.PERSON))
     page = client(login.username).get("/person/list/")
     assert page.status_code == 200
     body = page.get_data(as_text=True)
@@ -409,7 +410,7 @@ def test_the_menu_follows_each_login_s_permissions_at_once(app, client, ctx):
     sm = app.appbuilder.sm
     assert "审计日志" in menu("admin") and "审计日志" not in menu("czj_ys_staff1")
     assert menu("czj_ys_staff1") == menu("czj_ys_staff2")        # the same built-in role, the same menu
-    login, role = _composed_role_login(sm, ("menu_access", "Organisation"), ("menu_access", "Person"))
+    login, role = _composed_role_login(sm, (roles.MENU, roles.ORGANISATION_MENU), (roles.MENU, roles.PERSON))
     assert "工作人员" in menu(login.username)
-    sm.del_permission_role(role, sm.find_permission_view_menu("menu_access", "Person"))
+    sm.del_permission_role(role, sm.find_permission_view_menu(roles.MENU, roles.PERSON))
     assert "工作人员" not in menu(login.username)

@@ -408,3 +408,28 @@ def test_another_countys_office_cannot_edit_this_countys_flow(client, api, hexi)
     assert api("jiwei").post("/api/v1/flow/save", json={"county": demo.id, "kind": "个人", **flow}).status_code == 403
     assert client("czj_admin").get("/flows/").status_code in (302, 403)
     assert versions(demo.id) == before
+
+
+def test_a_form_at_a_stage_its_flow_lacks_is_refused_every_step(client, api, ctx):
+    """Written past the workflow (the database, an old import) at a stage its flow does not
+    have, a form is moved by nobody — never on to 审核确定 — and says so in Chinese."""
+    name = f"lost_{uuid.uuid4().hex[:6]}"
+    login = new_login(name, "CZJ", "预算股", name="流程外")
+    fid = _form_with_a_risk(login, 2037)
+    _walk(api, fid, [(name, "submit", {})])
+    with acting_as():
+        db.session.execute(RiskForm.__table__.update().where(RiskForm.id == fid).values(stage="supervisor_review"))
+        db.session.commit()
+    assert "supervisor_review" not in {s.key for s in configure.flow_of(form_of(fid)).all}
+    steps = db.session.query(ReviewStep).filter_by(form_id=fid).count()
+    for username, why in (("czj_fg", "不在它的审核流程中"), ("office", "您不是「分管领导审核」环节的审核人"),
+                          ("czj_leader", "您不是「分管领导审核」环节的审核人")):
+        r = api(username).post(f"/api/v1/form/{fid}/approve", json={"expected": "supervisor_review", "opinion": "同意"})
+        assert r.status_code == 409 and why in r.json["message"], (username, r.status_code, r.json)
+        page = client(username).post(f"/forms/{fid}/act", {"op": "approve", "expected": "supervisor_review",
+                                                          "opinion": "同意"}, follow_redirects=True)
+        assert page.status_code == 200 and why in page.get_data(as_text=True), username
+    with pytest.raises(Refused, match="不在它的审核流程中"):
+        engine.next_stage(form_of(fid))
+    assert form_of(fid).stage == "supervisor_review"
+    assert db.session.query(ReviewStep).filter_by(form_id=fid).count() == steps
